@@ -1,0 +1,5 @@
+import { parentPort, workerData } from 'node:worker_threads';
+
+const input = workerData as { n: number };
+const doubled: number = input.n * 2;
+parentPort?.postMessage(doubled);
