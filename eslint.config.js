@@ -51,7 +51,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/src-main/**', '!**/src-main/contract/**', 'node:*', 'electron', 'sharp', '@tensorflow/*'],
+              group: [
+                '**/src-main/**',
+                '!**/src-main/contract/**',
+                'node:*',
+                'electron',
+                'sharp',
+                '@tensorflow/*',
+              ],
               message: 'The renderer imports only contract types (DESIGN.md).',
             },
           ],
@@ -62,7 +69,14 @@ export default tseslint.config(
   {
     files: ['src-main/core/**/*.ts'],
     rules: forbid(
-      ['**/contract/**', '**/service/**', '**/electron/**', '**/server/**', '**/cli/**', '**/src-renderer/**'],
+      [
+        '**/contract/**',
+        '**/service/**',
+        '**/electron/**',
+        '**/server/**',
+        '**/cli/**',
+        '**/src-renderer/**',
+      ],
       'core imports only core and native (DESIGN.md).',
     ),
   },
@@ -78,7 +92,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['*', '!./*', '!../contract/*'], message: 'contract imports nothing (DESIGN.md).' }] },
+        {
+          patterns: [
+            { group: ['*', '!./*', '!../contract/*'], message: 'contract imports nothing (DESIGN.md).' },
+          ],
+        },
       ],
     },
   },
@@ -91,7 +109,10 @@ export default tseslint.config(
   },
   {
     files: ['src-main/server/**/*.ts', 'src-main/cli/**/*.ts'],
-    rules: forbid(['**/electron/**', '**/src-renderer/**'], 'shells are thin layers over service (DESIGN.md).'),
+    rules: forbid(
+      ['**/electron/**', '**/src-renderer/**'],
+      'shells are thin layers over service (DESIGN.md).',
+    ),
   },
   prettier,
 );
