@@ -1,7 +1,7 @@
 /**
  * Colour conversions for the colour-shift augmentation: sRGB (8-bit, D65) <-> HSV and CIE Lab, with
- * proper sRGB companding. The scalar functions are the reference; the table helpers below them are what
- * the per-pixel loops use (interpolated lookups instead of pow/cbrt, errors far below half a grey level).
+ * proper sRGB companding. These scalar functions are the reference (and what the tests check); the
+ * per-pixel loop in colour-shift.ts reads tables built from them instead of calling pow/cbrt.
  */
 
 /** sRGB linear -> XYZ (D65), rows X, Y, Z. */
@@ -89,7 +89,7 @@ export function labToRgb(l: number, a: number, b: number): [number, number, numb
 }
 
 /** Hue in sextants [0, 6) of a non-grey colour given its max and chroma (max - min). */
-export function hueSector(r: number, g: number, b: number, max: number, chroma: number): number {
+function hueSector(r: number, g: number, b: number, max: number, chroma: number): number {
   if (max === r) {
     const h = (g - b) / chroma;
     return h < 0 ? h + 6 : h;
@@ -99,7 +99,7 @@ export function hueSector(r: number, g: number, b: number, max: number, chroma: 
 }
 
 /** Writes the RGB of hue `h6` (sextants, [0, 6)) with the given value and chroma into out[at..at+2]. */
-export function writeHueRgb(
+function writeHueRgb(
   h6: number,
   value: number,
   chroma: number,
@@ -139,39 +139,21 @@ export function writeHueRgb(
 }
 
 /** x modulo 1 into [0, 1), for hue wrap-around (negative shifts included). */
-export function wrapUnit(x: number): number {
+function wrapUnit(x: number): number {
   const w = x - Math.floor(x);
   return w >= 1 ? 0 : w;
 }
 
-/** The matrices, for the table-driven loop in colour-shift.ts. */
+/** The matrices (row-major), for the table-driven loop in colour-shift.ts. */
 export const SRGB_XYZ = { toXyz: RGB_TO_XYZ, toRgb: XYZ_TO_RGB } as const;
 
 /**
- * A function sampled on [0, max] at `size` + 1 points, read back with linear interpolation.
- * Inputs outside the range are clamped to it.
+ * `fn` sampled at `size` + 1 evenly spaced points of [0, max] (entry i is fn(i * max / size)), plus a
+ * repeat of the last entry so interpolating readers can read i + 1 at the top end without a branch.
  */
-export interface LookupTable {
-  readonly values: Float64Array;
-  /** size / max: multiplies an input into a table position. */
-  readonly scale: number;
-  readonly size: number;
-}
-
-/** Tabulates `fn` on [0, max] with `size` intervals. */
-export function buildLookupTable(fn: (x: number) => number, max: number, size: number): LookupTable {
+export function buildLookupTable(fn: (x: number) => number, max: number, size: number): Float64Array {
   const values = new Float64Array(size + 2);
   for (let i = 0; i <= size; i++) values[i] = fn((i * max) / size);
-  values[size + 1] = values[size]!; // lets lookup() read i + 1 at the top end without a branch
-  return { values, scale: size / max, size };
-}
-
-/** Interpolated read of a table; `x` is clamped to the table's range. */
-export function lookup(table: LookupTable, x: number): number {
-  let p = x * table.scale;
-  if (p <= 0) return table.values[0]!;
-  if (p >= table.size) p = table.size;
-  const i = p | 0;
-  const v = table.values;
-  return v[i]! + (p - i) * (v[i + 1]! - v[i]!);
+  values[size + 1] = values[size]!;
+  return values;
 }

@@ -97,66 +97,81 @@ export function applyPiecewiseAffine(image: PatchImage, params: Readonly<Piecewi
       sy[row * g + col] = row * spacingY + dy[row * g + col]!;
     }
   }
-  // Cell and position inside it of every output column and row (the grid is regular in output space).
-  const colCell = new Int32Array(w);
-  const colFrac = new Float64Array(w);
-  for (let x = 0; x < w; x++) {
-    const u = (x + pad) / spacingX;
-    const c = Math.min(g - 2, Math.floor(u));
-    colCell[x] = c;
-    colFrac[x] = u - c;
-  }
   const out = new Uint8Array(w * h * 3);
   const outClamped = new Uint8ClampedArray(out.buffer);
   const maxX = pw - 1;
   const maxY = ph - 1;
   const rowLen = pw * 3;
-  let o = 0;
+  // Output columns where each grid cell starts (in output pixels; the last cell runs to the edge).
+  const cellStart = new Int32Array(g);
+  for (let c = 1; c < g - 1; c++) cellStart[c] = Math.max(0, Math.min(w, Math.ceil(c * spacingX - pad)));
+  cellStart[g - 1] = w;
   for (let y = 0; y < h; y++) {
     const v = (y + pad) / spacingY;
     const cellRow = Math.min(g - 2, Math.floor(v));
     const b = v - cellRow;
-    for (let x = 0; x < w; x++) {
-      const a = colFrac[x]!;
-      const p00 = cellRow * g + colCell[x]!;
+    let o = y * w * 3;
+    for (let c = 0; c < g - 1; c++) {
+      const xEnd = cellStart[c + 1]!;
+      let x = cellStart[c]!;
+      if (x >= xEnd) continue;
+      const p00 = cellRow * g + c;
       const p10 = p00 + 1;
       const p01 = p00 + g;
-      let px: number;
-      let py: number;
-      if (a + b <= 1) {
-        // Lower-left triangle (p00, p10, p01).
-        px = sx[p00]! + a * (sx[p10]! - sx[p00]!) + b * (sx[p01]! - sx[p00]!);
-        py = sy[p00]! + a * (sy[p10]! - sy[p00]!) + b * (sy[p01]! - sy[p00]!);
-      } else {
-        // Upper-right triangle (p11, p01, p10).
-        const p11 = p01 + 1;
-        const ia = 1 - a;
-        const ib = 1 - b;
-        px = sx[p11]! + ia * (sx[p01]! - sx[p11]!) + ib * (sx[p10]! - sx[p11]!);
-        py = sy[p11]! + ia * (sy[p01]! - sy[p11]!) + ib * (sy[p10]! - sy[p11]!);
+      const p11 = p01 + 1;
+      // Inside a triangle the source position is affine in x: start value plus a constant step.
+      // Lower-left triangle (p00, p10, p01) while a + b <= 1, i.e. up to column split; then (p11, p01, p10).
+      const split = Math.min(xEnd, Math.max(x, Math.floor((c + 1 - b) * spacingX - pad) + 1));
+      for (let part = 0; part < 2; part++) {
+        const end = part === 0 ? split : xEnd;
+        if (x >= end) continue;
+        const a = (x + pad) / spacingX - c;
+        let px: number;
+        let py: number;
+        let stepX: number;
+        let stepY: number;
+        if (part === 0) {
+          px = sx[p00]! + a * (sx[p10]! - sx[p00]!) + b * (sx[p01]! - sx[p00]!);
+          py = sy[p00]! + a * (sy[p10]! - sy[p00]!) + b * (sy[p01]! - sy[p00]!);
+          stepX = (sx[p10]! - sx[p00]!) / spacingX;
+          stepY = (sy[p10]! - sy[p00]!) / spacingX;
+        } else {
+          px = sx[p11]! + (1 - a) * (sx[p01]! - sx[p11]!) + (1 - b) * (sx[p10]! - sx[p11]!);
+          py = sy[p11]! + (1 - a) * (sy[p01]! - sy[p11]!) + (1 - b) * (sy[p10]! - sy[p11]!);
+          stepX = (sx[p11]! - sx[p01]!) / spacingX;
+          stepY = (sy[p11]! - sy[p01]!) / spacingX;
+        }
+        for (; x < end; x++) {
+          const qx = px < 0 ? 0 : px > maxX ? maxX : px;
+          const qy = py < 0 ? 0 : py > maxY ? maxY : py;
+          px += stepX;
+          py += stepY;
+          const x0 = qx | 0;
+          const y0 = qy | 0;
+          const fx = qx - x0;
+          const fy = qy - y0;
+          const s00 = y0 * rowLen + x0 * 3;
+          const dx = x0 < maxX ? 3 : 0;
+          const s01 = y0 < maxY ? s00 + rowLen : s00;
+          const w00 = (1 - fx) * (1 - fy);
+          const w10 = fx * (1 - fy);
+          const w01 = (1 - fx) * fy;
+          const w11 = fx * fy;
+          outClamped[o] =
+            w00 * padded[s00]! + w10 * padded[s00 + dx]! + w01 * padded[s01]! + w11 * padded[s01 + dx]!;
+          outClamped[o + 1] =
+            w00 * padded[s00 + 1]! +
+            w10 * padded[s00 + dx + 1]! +
+            w01 * padded[s01 + 1]! +
+            w11 * padded[s01 + dx + 1]!;
+          outClamped[o + 2] =
+            w00 * padded[s00 + 2]! +
+            w10 * padded[s00 + dx + 2]! +
+            w01 * padded[s01 + 2]! +
+            w11 * padded[s01 + dx + 2]!;
+          o += 3;
+        }
       }
-      if (px < 0) px = 0;
-      else if (px > maxX) px = maxX;
-      if (py < 0) py = 0;
-      else if (py > maxY) py = maxY;
-      const x0 = px | 0;
-      const y0 = py | 0;
-      const fx = px - x0;
-      const fy = py - y0;
-      const s00 = y0 * rowLen + x0 * 3;
-      const s10 = x0 < maxX ? s00 + 3 : s00;
-      const s01 = y0 < maxY ? s00 + rowLen : s00;
-      const s11 = s01 + (s10 - s00);
-      const w00 = (1 - fx) * (1 - fy);
-      const w10 = fx * (1 - fy);
-      const w01 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      outClamped[o] = w00 * padded[s00]! + w10 * padded[s10]! + w01 * padded[s01]! + w11 * padded[s11]!;
-      outClamped[o + 1] =
-        w00 * padded[s00 + 1]! + w10 * padded[s10 + 1]! + w01 * padded[s01 + 1]! + w11 * padded[s11 + 1]!;
-      outClamped[o + 2] =
-        w00 * padded[s00 + 2]! + w10 * padded[s10 + 2]! + w01 * padded[s01 + 2]! + w11 * padded[s11 + 2]!;
-      o += 3;
     }
   }
   return { width: w, height: h, data: out };

@@ -69,6 +69,26 @@ describe('colour shift', () => {
     expect(maxAbsDiff(applyColourShift(grid, params), grid)).toBeLessThanOrEqual(1);
   });
 
+  it('agrees within 1 level with the scalar HSV and Lab formulas over the gamut', () => {
+    const grid = colourGrid();
+    for (const params of [
+      { hueShift: 0.07, lightnessGamma: 1.04 },
+      { hueShift: -0.52, lightnessGamma: 0.93 },
+    ]) {
+      const fast = applyColourShift(grid, params);
+      let worst = 0;
+      for (let i = 0; i < grid.data.length; i += 3) {
+        const [h, s, v] = rgbToHsv(grid.data[i]!, grid.data[i + 1]!, grid.data[i + 2]!);
+        const [l, a, b] = rgbToLab(...hsvToRgb(h + params.hueShift, s, v));
+        const expected = labToRgb(100 * (l / 100) ** params.lightnessGamma, a, b);
+        for (let c = 0; c < 3; c++) {
+          worst = Math.max(worst, Math.abs(fast.data[i + c]! - Math.round(expected[c]!)));
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('wraps the hue around: reds shifted by -0.03 and +0.03 stay in the red sector', () => {
     // The original clipped instead of wrapping, which sent reds near hue 0 to blue.
     const reds = [
