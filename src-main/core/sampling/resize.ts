@@ -1,39 +1,70 @@
 import { assertPatchImage, assertPositiveInteger, PatchImageError, type PatchImage } from './patch-image.js';
 import { resampleWeights, type ResizeFilter, type ResampleWeights } from './resize-weights.js';
+import { resizeWithSharp } from './resize-sharp.js';
 
 export type { ResizeFilter } from './resize-weights.js';
 
-export interface ResizeOptions {
+export interface ResizeSyncOptions {
   /** 'lanczos3' (default) or 'area' (exact footprint average; no ringing, slightly softer). */
   readonly filter?: ResizeFilter;
+}
+
+/** Who computes a Lanczos-3 resize: see resizePatch. */
+export type ResizeEngine = 'auto' | 'sharp' | 'js';
+
+export interface ResizeOptions extends ResizeSyncOptions {
+  /** Default 'auto'. 'area' always runs in JS (libvips has no exact area filter). */
+  readonly engine?: ResizeEngine;
+}
+
+/**
+ * The default resize of a footprint to the patch size. Lanczos-3 downscales go to sharp, which measured
+ * 2-7x faster than our JS on one thread (bench/augment.ts: 1.1 vs 2.4 ms at 257 -> 256, 2.8 vs 17 ms at
+ * 1024 -> 256) with a mean difference of 0.06-0.9 grey levels; upscales stay in JS because libvips does not
+ * enlarge with Lanczos (mean difference ~2.2 at 255 -> 256), and so does the area filter. Equal sizes
+ * return a copy. `engine` forces one side ('js' is exact Lanczos-3 everywhere, as Pillow computes it).
+ */
+export async function resizePatch(
+  image: PatchImage,
+  widthPx: number,
+  heightPx: number,
+  options: Readonly<ResizeOptions> = {},
+): Promise<PatchImage> {
+  const filter = checkResizeArguments(image, widthPx, heightPx, options.filter);
+  const engine = options.engine ?? 'auto';
+  if (engine !== 'auto' && engine !== 'sharp' && engine !== 'js') {
+    throw new PatchImageError(
+      'INVALID_ARGUMENT',
+      `Expected 'auto', 'sharp' or 'js' for the resize engine but received ${String(engine)}`,
+    );
+  }
+  const sameSize = widthPx === image.width && heightPx === image.height;
+  const shrinks = widthPx <= image.width && heightPx <= image.height;
+  const useSharp =
+    filter === 'lanczos3' && !sameSize && (engine === 'sharp' || (engine === 'auto' && shrinks));
+  return useSharp
+    ? resizeWithSharp(image, widthPx, heightPx)
+    : resizePatchSync(image, widthPx, heightPx, { filter });
 }
 
 /** Intermediate rows of the vertical pass, grown on demand; per thread, never shared across calls. */
 let scratch = new Float32Array(0);
 
 /**
- * Resizes an RGB patch to `widthPx` x `heightPx` with the exact scale factors `width / widthPx` and
+ * Our resize, synchronous: an RGB patch to `widthPx` x `heightPx` with the exact scale factors `width / widthPx` and
  * `height / heightPx` (non-integer ratios are not rounded, so the field of view is preserved). Separable:
  * a vertical pass into float rows, then a horizontal pass rounded and clamped to 8 bits. Works for
  * downscales (the kernel widens by the ratio, anti-aliasing) and upscales alike. Returns a new patch; the
- * input is not modified (an equal size returns a copy).
+ * input is not modified (an equal size returns a copy). Matches Pillow's LANCZOS within 0.05-0.12 mean
+ * grey levels.
  */
-export function resizePatch(
+export function resizePatchSync(
   image: PatchImage,
   widthPx: number,
   heightPx: number,
-  options: Readonly<ResizeOptions> = {},
+  options: Readonly<ResizeSyncOptions> = {},
 ): PatchImage {
-  assertPatchImage(image);
-  assertPositiveInteger('resize width', widthPx);
-  assertPositiveInteger('resize height', heightPx);
-  const filter = options.filter ?? 'lanczos3';
-  if (filter !== 'lanczos3' && filter !== 'area') {
-    throw new PatchImageError(
-      'INVALID_ARGUMENT',
-      `Expected 'lanczos3' or 'area' for the resize filter but received ${String(filter)}`,
-    );
-  }
+  const filter = checkResizeArguments(image, widthPx, heightPx, options.filter);
   const out = new Uint8Array(widthPx * heightPx * 3);
   if (widthPx === image.width && heightPx === image.height) {
     out.set(image.data);
@@ -145,4 +176,23 @@ function horizontalPass(
       o += 3;
     }
   }
+}
+
+function checkResizeArguments(
+  image: PatchImage,
+  widthPx: number,
+  heightPx: number,
+  filter: ResizeFilter | undefined,
+): ResizeFilter {
+  assertPatchImage(image);
+  assertPositiveInteger('resize width', widthPx);
+  assertPositiveInteger('resize height', heightPx);
+  const chosen = filter ?? 'lanczos3';
+  if (chosen !== 'lanczos3' && chosen !== 'area') {
+    throw new PatchImageError(
+      'INVALID_ARGUMENT',
+      `Expected 'lanczos3' or 'area' for the resize filter but received ${String(chosen)}`,
+    );
+  }
+  return chosen;
 }
