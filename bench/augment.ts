@@ -85,6 +85,13 @@ export async function runAugmentBench(options: Readonly<AugmentBenchOptions> = {
     toTensorData: await time(reps, () => writePatchToTensorData(patch, batch, 0)),
   };
   const pipeline = await time(reps, () => augmentPatch(patch, rng, { probability: 1 }));
+  // What a sampler worker does after the read, for a footprint one pixel larger than the patch (a level
+  // whose downsample is not exactly the requested one): default resize, augment, float batch slot.
+  const footprint = crop(region, PATCH + 1);
+  const afterRead = await time(reps, async () => {
+    const resized = await resizePatch(footprint, PATCH, PATCH);
+    writePatchToTensorData(augmentPatch(resized, rng, { probability: 1 }).image, batch, 0);
+  });
   return {
     bench: 'augment',
     unit: 'ms per 256x256 RGB patch, one thread (sharp: awaited raw->raw call, its own thread pool)',
@@ -101,6 +108,7 @@ export async function runAugmentBench(options: Readonly<AugmentBenchOptions> = {
     pipeline: {
       all4Ops: pipeline,
       patchesPerSecondOneThread: round(1000 / pipeline.medianMs),
+      resize257PlusAugmentPlusTensor: afterRead,
     },
   };
 }
