@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { PatchImage } from './patch-image.js';
+import { assertPatchImage, assertPositiveInteger, type PatchImage } from './patch-image.js';
 
 /**
  * Resizes with sharp (libvips) Lanczos-3, stretching to exactly `widthPx` x `heightPx` (`fit: 'fill'`,
@@ -12,6 +12,9 @@ export async function resizeWithSharp(
   widthPx: number,
   heightPx: number,
 ): Promise<PatchImage> {
+  assertPatchImage(image);
+  assertPositiveInteger('resize width', widthPx);
+  assertPositiveInteger('resize height', heightPx);
   const raw = { width: image.width, height: image.height, channels: 3 } as const;
   const out = await sharp(image.data, { raw })
     .resize(widthPx, heightPx, { kernel: 'lanczos3', fit: 'fill' })
