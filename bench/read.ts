@@ -8,6 +8,8 @@
  * reading the same seeded random positions; a C loop over openslide_read_region (bench/c/read-loop.c,
  * compiled here) reads them too. Rounds interleave the configurations; figures are medians.
  * Targets: N=2 in flight >= 1.7x one in flight; one in flight >= 0.9x the C loop.
+ * On a shared machine, `--quiet 0.2` waits (up to `--quiet-wait` seconds per run, default 120) until other
+ * processes use less than 0.2 cores before each run, and retries a run that saw more than that + 0.1.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { promisify } from 'node:util';
 import { UsageError, parseArgs } from '../src-main/cli/args.js';
 import { openSlide } from '../src-main/core/slide/index.js';
 import { Rng } from '../src-main/core/util/rng.js';
+import { machineBusySeconds, otherCores, ownCpuSeconds } from './load.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,6 +44,8 @@ const FLAGS = {
   format: { type: 'string' },
   seed: { type: 'integer' },
   slide: { type: 'string' },
+  quiet: { type: 'number' },
+  'quiet-wait': { type: 'number' },
 } as const;
 
 interface RunResult {
@@ -100,6 +105,25 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Cores other processes use over a short window (null when unknown). */
+async function sampleOtherLoad(windowMs: number): Promise<number | null> {
+  const busy = machineBusySeconds();
+  const cpu = ownCpuSeconds();
+  const start = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  return otherCores(busy, machineBusySeconds(), ownCpuSeconds() - cpu, (performance.now() - start) / 1000);
+}
+
+/** Waits until other load is below `maxCores`; false if it never was within `timeoutS`. */
+async function waitForQuiet(maxCores: number, timeoutS: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutS * 1000;
+  do {
+    const load = await sampleOtherLoad(500);
+    if (load === null || load < maxCores) return true;
+  } while (performance.now() < deadline);
+  return false;
 }
 
 function medianOrNull(values: ReadonlyArray<number | null>): number | null {
@@ -178,11 +202,20 @@ export async function run(args: string[]): Promise<number> {
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const config of configs) {
-        const { stdout } = await exec(config.command, config.args, {
-          cwd: ROOT,
-          env: { ...process.env, ...config.env },
-        });
-        const result = parseRun(stdout);
+        let result: RunResult;
+        for (let attempt = 1; ; attempt++) {
+          const quiet =
+            options.quiet === undefined || (await waitForQuiet(options.quiet, options['quiet-wait'] ?? 120));
+          const { stdout } = await exec(config.command, config.args, {
+            cwd: ROOT,
+            env: { ...process.env, ...config.env },
+          });
+          result = parseRun(stdout);
+          const noisy =
+            options.quiet !== undefined && (!quiet || (result.otherCores ?? 0) > options.quiet + 0.1);
+          if (!noisy || attempt === 5) break;
+          log(`round ${round} ${config.name}: other load ${result.otherCores?.toFixed(2)} cores, retrying`);
+        }
         results.get(config.name)!.push(result);
         log(
           `round ${round} ${config.name.padEnd(10)} ${(result.patches / result.seconds).toFixed(1).padStart(8)} patches/s` +
@@ -224,6 +257,7 @@ export async function run(args: string[]): Promise<number> {
     patchesPerRun: patches,
     warmup,
     rounds,
+    quietMaxOtherCores: options.quiet ?? null,
     cpus: cpus().length,
     results: summaries,
     ratios,
