@@ -1,12 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { meanGradConfig, sumGradConfig } from './mean-sum.js';
 import { mirrorPadGradConfig } from './mirror-pad.js';
+import { tanhGradConfig } from './tanh.js';
 
 /** Our replacements for tfjs-core gradients; the registry is global, so they apply on every backend. */
-const REPLACEMENTS: readonly tf.GradConfig[] = [meanGradConfig, sumGradConfig, mirrorPadGradConfig];
+const REPLACEMENTS: readonly tf.GradConfig[] = [
+  meanGradConfig,
+  sumGradConfig,
+  mirrorPadGradConfig,
+  tanhGradConfig,
+];
 
 /**
- * Registers the replacement gradients (Mean and Sum filled on the device, a correct MirrorPad).
+ * Registers the replacement gradients (Mean and Sum filled on the device; MirrorPad correct; Tanh
+ * differentiable twice).
  * Idempotent. Returns a function that puts the previous (stock) configs back, for comparisons.
  */
 export function registerTrainingGradients(configs: readonly tf.GradConfig[] = REPLACEMENTS): () => void {
