@@ -189,8 +189,8 @@ function sha256(bytes: Uint8Array): string {
 }
 
 function assertQuickhash(quickhash: string): void {
-  // It becomes part of a file name: accept only what OpenSlide produces (hex digits).
-  if (!/^[0-9a-f]{16,128}$/i.test(quickhash)) {
-    throw new RangeError(`Expected a hexadecimal slide quickhash but received '${quickhash}'`);
+  // It becomes part of a file name: accept only OpenSlide's hex digits or the slide layer's 'file-<hex>'.
+  if (!/^[0-9a-z-]{16,140}$/i.test(quickhash)) {
+    throw new RangeError(`Expected a slide quickhash (hex digits) but received '${quickhash}'`);
   }
 }

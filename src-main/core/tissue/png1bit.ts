@@ -45,11 +45,23 @@ export function encodeMaskPng(mask: TissueMask): Buffer {
   }
   const stride = (width + 7) >> 3;
   const packed = new Uint8Array(stride * height);
+  const fullBytes = width >> 3;
   for (let y = 0; y < height; y++) {
-    const row = y * width;
+    let from = y * width;
     const to = y * stride;
-    for (let x = 0; x < width; x++) {
-      if (data[row + x]) packed[to + (x >> 3)]! |= 0x80 >> (x & 7);
+    for (let i = 0; i < fullBytes; i++, from += 8) {
+      packed[to + i] =
+        (data[from]! << 7) |
+        (data[from + 1]! << 6) |
+        (data[from + 2]! << 5) |
+        (data[from + 3]! << 4) |
+        (data[from + 4]! << 3) |
+        (data[from + 5]! << 2) |
+        (data[from + 6]! << 1) |
+        data[from + 7]!;
+    }
+    for (let x = fullBytes * 8; x < width; x++, from++) {
+      if (data[from]) packed[to + fullBytes]! |= 0x80 >> (x & 7);
     }
   }
   const unfiltered = new Uint8Array((stride + 1) * height);

@@ -19,7 +19,8 @@ export interface ThumbnailOptions {
   readonly longSidePx: number;
   /**
    * Largest region read in one call, in level pixels per side: bounds OpenSlide's temporary buffers when the
-   * chosen level is large (a slide without a pyramid, or one with sparse levels). Default 2048.
+   * chosen level is large (a slide without a pyramid, or one with sparse levels). Default 4096, so the level
+   * OpenSlide picks for a 2000 px thumbnail of a full pyramid is read in one call.
    */
   readonly readTilePx?: number;
 }
@@ -44,7 +45,7 @@ export function thumbnailSize(level0Width: number, level0Height: number, longSid
 export async function readThumbnail(slide: Slide, options: Readonly<ThumbnailOptions>): Promise<RasterImage> {
   const level0 = slide.info.levels[0]!;
   const size = thumbnailSize(level0.width, level0.height, options.longSidePx);
-  const tilePx = options.readTilePx ?? 2048;
+  const tilePx = options.readTilePx ?? 4096;
   const level = slide.bestLevelForDownsample(size.downsample);
   const { width: levelWidth, height: levelHeight, downsample: levelDownsample } = slide.info.levels[level]!;
   const factor = Math.max(
@@ -54,21 +55,25 @@ export async function readThumbnail(slide: Slide, options: Readonly<ThumbnailOpt
   const readPx = Math.max(factor, Math.floor(tilePx / factor) * factor);
   const shrunkWidth = Math.ceil(levelWidth / factor);
   const shrunkHeight = Math.ceil(levelHeight / factor);
-  const shrunk = Buffer.alloc(shrunkWidth * shrunkHeight * 3);
-  const background = slide.info.backgroundRgb;
-  for (let levelY = 0; levelY < levelHeight; levelY += readPx) {
-    for (let levelX = 0; levelX < levelWidth; levelX += readPx) {
-      const width = Math.min(readPx, levelWidth - levelX);
-      const height = Math.min(readPx, levelHeight - levelY);
-      const tile = await slide.readRegion(
-        Math.round(levelX * levelDownsample),
-        Math.round(levelY * levelDownsample),
-        level,
-        width,
-        height,
-        { format: 'rgb', background },
-      );
-      boxShrinkInto(tile, factor, shrunk, shrunkWidth, levelX / factor, levelY / factor);
+  const readOptions = { format: 'rgb', background: slide.info.backgroundRgb } as const;
+  let shrunk: Buffer;
+  if (factor === 1 && levelWidth <= readPx && levelHeight <= readPx) {
+    // The common case (a full pyramid): one read of the whole level, used as it is.
+    shrunk = (await slide.readRegion(0, 0, level, levelWidth, levelHeight, readOptions)).data;
+  } else {
+    shrunk = Buffer.alloc(shrunkWidth * shrunkHeight * 3);
+    for (let levelY = 0; levelY < levelHeight; levelY += readPx) {
+      for (let levelX = 0; levelX < levelWidth; levelX += readPx) {
+        const tile = await slide.readRegion(
+          Math.round(levelX * levelDownsample),
+          Math.round(levelY * levelDownsample),
+          level,
+          Math.min(readPx, levelWidth - levelX),
+          Math.min(readPx, levelHeight - levelY),
+          readOptions,
+        );
+        boxShrinkInto(tile, factor, shrunk, shrunkWidth, levelX / factor, levelY / factor);
+      }
     }
   }
   if (shrunkWidth === size.width && shrunkHeight === size.height) {

@@ -147,9 +147,9 @@ describe('MaskCache', () => {
     expect(names.filter((n) => n.endsWith('.partial'))).toEqual([]);
   });
 
-  it('rejects a quickhash that is not hexadecimal (it becomes a file name)', () => {
+  it('rejects a quickhash that could escape the cache folder (it becomes a file name)', () => {
     const cache = new MaskCache({ cacheDir });
-    expect(() => cache.maskPaths('../../etc/passwd', params)).toThrow(/hexadecimal slide quickhash/);
+    expect(() => cache.maskPaths('../../etc/passwd', params)).toThrow(/slide quickhash/);
   });
 });
 
