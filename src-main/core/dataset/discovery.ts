@@ -177,12 +177,9 @@ async function probeFile(
     if (e.code === 'UNSUPPORTED_FORMAT' && (e.vendor === null || e.vendor === undefined)) {
       return { path, kind: 'not-a-slide', reason: `${path}: not a slide (${detail})` };
     }
-    const vendor = typeof e.vendor === 'string' ? ` as ${e.vendor}` : '';
-    return {
-      path,
-      kind: 'unreadable',
-      reason: `${path}: recognised${vendor} but cannot be opened (${detail})`,
-    };
+    const vendor =
+      typeof e.vendor === 'string' && !detail.includes(e.vendor) ? ` (recognised as ${e.vendor})` : '';
+    return { path, kind: 'unreadable', reason: `${path}: cannot be opened${vendor}: ${detail}` };
   }
   try {
     const level0 = slide.info.levels[0]!;

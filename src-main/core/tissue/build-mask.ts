@@ -82,12 +82,7 @@ export async function buildSlideMask(
     const png = encodeMaskPng(result.mask);
     const buildMs = performance.now() - buildStarted;
     const level0 = slide.info.levels[0]!;
-    const outcome: StoredMaskOutcome =
-      result.tissuePixels === 0
-        ? 'no-tissue'
-        : result.tissuePixels === result.mask.data.length
-          ? 'all-tissue'
-          : 'ok';
+    const outcome = classifyMask(result.tissuePixels, result.mask.data.length);
     const metadata = await options.cache.write(
       {
         parameters: options.params,
@@ -170,6 +165,12 @@ function unreadable(
     ms: performance.now() - started,
     replacedInvalid: null,
   };
+}
+
+/** The outcome of a mask by its tissue pixel count: none, all, or some (SPEC 1.8). */
+export function classifyMask(tissuePixels: number, pixels: number): StoredMaskOutcome {
+  if (tissuePixels === 0) return 'no-tissue';
+  return tissuePixels === pixels ? 'all-tissue' : 'ok';
 }
 
 /** The code and message of an error from the slide layer (or anything else thrown). */
