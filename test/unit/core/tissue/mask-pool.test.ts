@@ -91,6 +91,12 @@ describe('mask pool', () => {
     expect(lookup.status).toBe('hit');
   });
 
+  it('finishes at once for an empty list and rejects a bad worker count', async () => {
+    const summary = await buildMasks([], { cacheDir, params }).done;
+    expect(summary).toMatchObject({ reports: [], cancelled: false });
+    expect(() => buildMasks(slides, { cacheDir, params, workers: 0 })).toThrow(/positive integer worker count/);
+  });
+
   it('writes overlays of each thumbnail with its mask outline', async () => {
     const overlayDir = join(cacheDir, 'overlays');
     await buildMasks([slides[0]!], { cacheDir, params, workers: 1, overlayDir }).done;
