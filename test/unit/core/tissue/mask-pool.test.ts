@@ -94,7 +94,9 @@ describe('mask pool', () => {
   it('finishes at once for an empty list and rejects a bad worker count', async () => {
     const summary = await buildMasks([], { cacheDir, params }).done;
     expect(summary).toMatchObject({ reports: [], cancelled: false });
-    expect(() => buildMasks(slides, { cacheDir, params, workers: 0 })).toThrow(/positive integer worker count/);
+    expect(() => buildMasks(slides, { cacheDir, params, workers: 0 })).toThrow(
+      /positive integer worker count/,
+    );
   });
 
   it('writes overlays of each thumbnail with its mask outline', async () => {
