@@ -3,6 +3,7 @@ import { registerCommand } from '../run.js';
 import { infoCommand } from './info.js';
 import { masksCommand } from './masks.js';
 import { regionCommand } from './region.js';
+import { translateCommand } from './translate.js';
 
 registerCommand(
   'info',
@@ -11,3 +12,8 @@ registerCommand(
 );
 registerCommand('region', 'write a region of a slide as an RGBA PNG', regionCommand);
 registerCommand('masks', 'build or reuse the tissue masks of the slides in folders', masksCommand);
+registerCommand(
+  'translate',
+  'translate a whole slide with a CycleGAN generator into a pyramidal TIFF',
+  translateCommand,
+);

@@ -1,6 +1,12 @@
 /** What went wrong in inference (translation, generation); stable strings the service and UI can switch on. */
 export type InferenceErrorCode =
-  'INVALID_OPTIONS' | 'TIFF_TOO_LARGE' | 'TIFF_WRITE_FAILED' | 'WORK_FOLDER_INVALID' | 'TRANSFORM_FAILED';
+  | 'INVALID_OPTIONS'
+  | 'SLIDE_UNREADABLE'
+  | 'BAD_GENERATOR'
+  | 'TIFF_TOO_LARGE'
+  | 'TIFF_WRITE_FAILED'
+  | 'WORK_FOLDER_INVALID'
+  | 'TRANSFORM_FAILED';
 
 /** An inference error with a code and, where one is concerned, the file it is about. */
 export class InferenceError extends Error {

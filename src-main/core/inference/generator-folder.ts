@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CycleganGenerator } from '../training/models/cyclegan.js';
+import type { ProganGenerator } from '../training/models/progan.js';
+import { loadGenerator } from '../training/weights.js';
+import { InferenceError } from './errors.js';
+
+/**
+ * Digest of an exported generator (model.json + weights.bin): identifies the network a translation
+ * was made with, so an interrupted one is resumed only with the same weights.
+ */
+export async function generatorDigest(folder: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of ['model.json', 'weights.bin']) {
+    const path = join(folder, name);
+    hash.update(
+      await readFile(path).catch((error: Error) => {
+        throw new InferenceError('BAD_GENERATOR', `Cannot read the generator: ${error.message}`, path);
+      }),
+    );
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Loads an exported CycleGAN generator (current backend); a ProGAN one is refused, naming the folder. */
+export async function loadCycleganGenerator(folder: string): Promise<CycleganGenerator> {
+  const loaded = await loadGenerator(folder);
+  if (loaded.model !== 'cyclegan-generator') {
+    loaded.generator.dispose();
+    throw new InferenceError(
+      'BAD_GENERATOR',
+      'This is a ProGAN generator; translation needs a CycleGAN generator',
+      folder,
+    );
+  }
+  return loaded.generator;
+}
+
+/** Loads an exported ProGAN generator (current backend); a CycleGAN one is refused, naming the folder. */
+export async function loadProganGenerator(folder: string): Promise<ProganGenerator> {
+  const loaded = await loadGenerator(folder);
+  if (loaded.model !== 'progan-generator') {
+    loaded.generator.dispose();
+    throw new InferenceError(
+      'BAD_GENERATOR',
+      'This is a CycleGAN generator; generating images needs a ProGAN generator',
+      folder,
+    );
+  }
+  return loaded.generator;
+}
