@@ -1,5 +1,6 @@
 /** Registers every `histo-fetch` sub-command; main.ts imports this once. */
 import { registerCommand } from '../run.js';
+import { generateCommand } from './generate.js';
 import { infoCommand } from './info.js';
 import { masksCommand } from './masks.js';
 import { regionCommand } from './region.js';
@@ -16,4 +17,9 @@ registerCommand(
   'translate',
   'translate a whole slide with a CycleGAN generator into a pyramidal TIFF',
   translateCommand,
+);
+registerCommand(
+  'generate',
+  'generate images with a ProGAN generator: PNGs, a grid, an interpolation strip',
+  generateCommand,
 );

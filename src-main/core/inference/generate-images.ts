@@ -68,6 +68,8 @@ export interface GenerateImagesOptions {
   readonly seed: number;
   /** Output resolution in pixels (default: the generator's highest). */
   readonly resolution?: number;
+  /** Fade-in of the newest block, 0-1 (default 1; a generator exported mid-fade says its own). */
+  readonly alpha?: number;
   /** Also write `grid.png` with every image. */
   readonly grid?: boolean;
   /** Also write `interpolation.png`: this many frames between two seeded latents (0: none). */
@@ -100,6 +102,7 @@ export async function generateImages(
       `Expected a positive integer count but received ${options.count}`,
     );
   }
+  const alpha = options.alpha ?? 1;
   const frames = options.interpolationFrames ?? 0;
   if (!Number.isInteger(frames) || frames < 0 || frames === 1) {
     throw new InferenceError(
@@ -113,6 +116,7 @@ export async function generateImages(
       generator,
       seededLatents(options.count, generator.config.latentSize, options.seed),
       resolution,
+      alpha,
     );
   } catch (error) {
     if (error instanceof RangeError) throw new InferenceError('INVALID_OPTIONS', error.message);
@@ -128,7 +132,7 @@ export async function generateImages(
   let interpolation: string | null = null;
   if (frames > 0) {
     const latents = interpolationLatents(generator.config.latentSize, frames, options.seed);
-    const strip = await generatePatches(generator, latents, resolution);
+    const strip = await generatePatches(generator, latents, resolution, alpha);
     interpolation = await writePng(composeGrid(strip, frames), join(folder, 'interpolation.png'));
   }
   return { folder, resolution, images: paths, grid, interpolation };

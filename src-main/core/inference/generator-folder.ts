@@ -50,3 +50,42 @@ export async function loadProganGenerator(folder: string): Promise<ProganGenerat
   }
   return loaded.generator;
 }
+
+/** Where a ProGAN generator's growing stood when it was exported (the trainer's `training.json`). */
+export interface ProganExportState {
+  readonly resolution: number;
+  readonly alpha: number;
+}
+
+/**
+ * Reads `training.json` beside an exported ProGAN generator, if there is one: a generator exported
+ * mid-training has grown only to `resolution` (fading in with `alpha`), so images are made there.
+ */
+export async function readProganExportState(folder: string): Promise<ProganExportState | null> {
+  const path = join(folder, 'training.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+  let value: { resolution?: unknown; alpha?: unknown };
+  try {
+    value = JSON.parse(text) as typeof value;
+  } catch (error) {
+    throw new InferenceError(
+      'BAD_GENERATOR',
+      `training.json is not valid JSON: ${(error as Error).message}`,
+      path,
+    );
+  }
+  const { resolution, alpha } = value;
+  if (typeof resolution !== 'number' || typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) {
+    throw new InferenceError(
+      'BAD_GENERATOR',
+      'training.json lacks a resolution and an alpha in [0, 1]',
+      path,
+    );
+  }
+  return { resolution, alpha };
+}
