@@ -3,30 +3,34 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { NamedArrays, Optimizer } from '../../optim/optimizer.js';
 import { webgpuInternals, type WebgpuInternals } from './internals.js';
 
-/** Adam hyper-parameters; the defaults are tf.train.adam's. */
+/** Adam hyper-parameters, as the op-level Adam (optim/adam.ts) takes them. */
 export interface FusedAdamConfig {
   readonly learningRate: number;
-  readonly beta1?: number;
-  readonly beta2?: number;
-  /** Added to sqrt(v^); tfjs's default for float32 is 1e-7. */
+  /** First-moment decay (0.5 for CycleGAN, 0 for ProGAN). */
+  readonly beta1: number;
+  /** Second-moment decay (0.999 for CycleGAN, 0.99 for ProGAN). */
+  readonly beta2: number;
+  /** Default 1e-8. */
   readonly epsilon?: number;
 }
 
-/** Slot names in saved state, as tf.train.adam names them, so checkpoints move between backends. */
+/** Slot names in saved state, as the op-level Adam (and tf.train.adam) name them. */
 export function adamSlotNames(variableName: string): { m: string; v: string } {
   return { m: `${variableName}/m`, v: `${variableName}/v` };
 }
 
 const WORKGROUP = 256;
 const MAX_WORKGROUPS = 65_535;
-/** lr, beta1, beta2, epsilon, 1 - beta1^t, 1 - beta2^t, 1 - beta1, 1 - beta2 (f32 each). */
+/** See the Scalars struct: 7 used, padded to 8 floats. */
 const SCALARS = 8;
 
-// Same arithmetic and order as tf.train.adam (tfjs-core 4.22), so the two agree to float rounding.
+// PyTorch's formulation with the same arithmetic and order as the op-level Adam (optim/adam.ts), so
+// the two agree to float rounding: m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2;
+// w <- w - (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
 const ADAM_WGSL = /* wgsl */ `
 struct Scalars {
-  lr : f32, beta1 : f32, beta2 : f32, eps : f32,
-  oneMinusAccBeta1 : f32, oneMinusAccBeta2 : f32, oneMinusBeta1 : f32, oneMinusBeta2 : f32,
+  stepSize : f32, invSqrtCorrection2 : f32, beta1 : f32, oneMinusBeta1 : f32,
+  beta2 : f32, oneMinusBeta2 : f32, eps : f32, unused : f32,
 };
 @group(0) @binding(0) var<uniform> s : Scalars;
 @group(0) @binding(1) var<storage, read> grad : array<f32>;
@@ -39,13 +43,11 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
   let n = arrayLength(&w);
   for (var i = gid.x; i < n; i += groups.x * ${WORKGROUP}u) {
     let g = grad[i];
-    let m1 = m[i] * s.beta1 + g * s.oneMinusBeta1;
-    let v1 = v[i] * s.beta2 + (g * g) * s.oneMinusBeta2;
+    let m1 = s.beta1 * m[i] + s.oneMinusBeta1 * g;
+    let v1 = s.beta2 * v[i] + s.oneMinusBeta2 * (g * g);
     m[i] = m1;
     v[i] = v1;
-    let mHat = m1 / s.oneMinusAccBeta1;
-    let vHat = v1 / s.oneMinusAccBeta2;
-    w[i] = (mHat / (sqrt(vHat) + s.eps)) * (-s.lr) + w[i];
+    w[i] = w[i] - s.stepSize * (m1 / (sqrt(v1) * s.invSqrtCorrection2 + s.eps));
   }
 }`;
 
@@ -54,7 +56,8 @@ fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups)
  * (tf.train.adam takes 14 dispatches per variable and allocates new tensors for all three). The moments
  * are tfjs tensors, so tf.memory() counts them; the scalars live in one small uniform buffer written once
  * per step. All updates of a step are recorded into tfjs's own command encoder (keeping its ordering)
- * and submitted once. Saved state has tf.train.adam's layout: `<name>/m`, `<name>/v` and iterations.
+ * and submitted once. Saved state has the op-level Adam's layout (`<name>/m`, `<name>/v`, iterations),
+ * so checkpoints move between backends.
  */
 export class WebgpuFusedAdam implements Optimizer {
   learningRate: number;
@@ -66,20 +69,19 @@ export class WebgpuFusedAdam implements Optimizer {
   private readonly scalars: GPUBuffer;
   private readonly moments = new Map<string, { m: tf.Tensor; v: tf.Tensor }>();
   private iterationCount = 0;
-  /** beta^(t+1) in float32, updated by multiplication each step like tf.train.adam's accBeta. */
-  private accBeta1: number;
-  private accBeta2: number;
   private dispatchCount = 0;
   private disposed = false;
 
   constructor(backend: WebGPUBackend, config: Readonly<FusedAdamConfig>) {
+    const { learningRate, beta1, beta2 } = config;
+    if (!(learningRate >= 0)) throw new RangeError(`Adam: learning rate must be >= 0, got ${learningRate}`);
+    if (!(beta1 >= 0 && beta1 < 1)) throw new RangeError(`Adam: beta1 must be in [0, 1), got ${beta1}`);
+    if (!(beta2 >= 0 && beta2 < 1)) throw new RangeError(`Adam: beta2 must be in [0, 1), got ${beta2}`);
     this.gpu = webgpuInternals(backend);
-    this.learningRate = config.learningRate;
-    this.beta1 = config.beta1 ?? 0.9;
-    this.beta2 = config.beta2 ?? 0.999;
-    this.epsilon = config.epsilon ?? 1e-7;
-    this.accBeta1 = Math.fround(this.beta1);
-    this.accBeta2 = Math.fround(this.beta2);
+    this.learningRate = learningRate;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = config.epsilon ?? 1e-8;
     const device = this.gpu.device;
     this.pipeline = device.createComputePipeline({
       label: 'HfFusedAdam',
@@ -127,7 +129,7 @@ export class WebgpuFusedAdam implements Optimizer {
         const buffers = [grad, variable, m, v].map((t) => this.gpu.bufferOf(t.dataId));
         updates.push({ n: variable.size, buffers, touched: [variable.dataId, m.dataId, v.dataId] });
       }
-      this.writeScalars();
+      this.writeScalars(this.iterationCount + 1);
       const encoder = this.gpu.openEncoder();
       const pass = encoder.beginComputePass({ label: 'HfFusedAdam' });
       pass.setPipeline(this.pipeline);
@@ -149,8 +151,6 @@ export class WebgpuFusedAdam implements Optimizer {
       tf.dispose(Object.values(gradients));
     }
     this.iterationCount++;
-    this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
-    this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
   }
 
   async saveState(): Promise<{ iterations: number; slots: NamedArrays }> {
@@ -183,14 +183,6 @@ export class WebgpuFusedAdam implements Optimizer {
       });
     }
     this.iterationCount = state.iterations;
-    // beta^(iterations + 1) by the same float32 products as uninterrupted steps, so a resumed run
-    // continues bit for bit (tf.train.adam uses pow here: the same to ~1e-7).
-    this.accBeta1 = Math.fround(this.beta1);
-    this.accBeta2 = Math.fround(this.beta2);
-    for (let i = 0; i < state.iterations; i++) {
-      this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
-      this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
-    }
   }
 
   dispose(): void {
@@ -227,17 +219,17 @@ export class WebgpuFusedAdam implements Optimizer {
     copy.dispose();
   }
 
-  private writeScalars(): void {
-    const f = Math.fround;
+  /** The step's scalars, computed in double precision like the op-level Adam's. */
+  private writeScalars(step: number): void {
     const data = new Float32Array([
-      this.learningRate,
+      this.learningRate / (1 - this.beta1 ** step),
+      1 / Math.sqrt(1 - this.beta2 ** step),
       this.beta1,
+      1 - this.beta1,
       this.beta2,
+      1 - this.beta2,
       this.epsilon,
-      f(1 - this.accBeta1),
-      f(1 - this.accBeta2),
-      f(1 - this.beta1),
-      f(1 - this.beta2),
+      0,
     ]);
     this.gpu.queue.writeBuffer(this.scalars, 0, data);
   }

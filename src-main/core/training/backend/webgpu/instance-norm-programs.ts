@@ -252,13 +252,21 @@ fn main() {
   };
 }
 
-/** Backward 3: dx = gamma / std * (g - mean(g) - x^ * mean(g * x^)). */
-export function gradInputProgram(d: NormDims, activation: NormActivation): Built {
+/**
+ * Backward 3: dx = gamma / std * (g - mean(g) - x^ * mean(g * x^)). The per-(sample, channel) sums come
+ * from `sums` [batch, C, 2], or at batch 1 straight from dbeta (sum of g) and dgamma (sum of g * x^),
+ * which saves the merge dispatch.
+ */
+export function gradInputProgram(d: NormDims, activation: NormActivation, from: 'sums' | 'params'): Built {
   const size = d.batch * d.pixels * d.channels;
+  const sums =
+    from === 'sums'
+      ? { inputs: ['sums'], g: 'sums[s]', gx: 'sums[s + 1]' }
+      : { inputs: ['dBeta', 'dGamma'], g: 'dBeta[c]', gx: 'dGamma[c]' };
   return {
     spec: {
-      key: `HfNormGradInput_${activation}`,
-      inputs: [...backwardInputs(activation), 'gamma', 'sums'],
+      key: `HfNormGradInput_${activation}_${from}`,
+      inputs: [...backwardInputs(activation), 'gamma', ...sums.inputs],
       outputShape: d.shape,
       workgroupSize: [WG, 1, 1],
       dispatch: grid2d(size / WG),
@@ -274,20 +282,29 @@ fn main() {
   let xhat = (x[t] - stats[s]) * rstd;
   let g = dy[t] * ${slopeFromOutput(activation, 'y[t]')};
   let n = f32(uniforms.pixels);
-  result[t] = rstd * gamma[c] * (g - sums[s] / n - xhat * sums[s + 1] / n);
+  result[t] = rstd * gamma[c] * (g - ${sums.g} / n - xhat * ${sums.gx} / n);
 }`,
     },
     uniforms: dimUniforms(d),
   };
 }
 
-/** Backward 4/5: dgamma (component 1, sum of g * x^) or dbeta (component 0, sum of g) over the batch. */
-export function gradParamProgram(d: NormDims, which: 'gamma' | 'beta'): Built {
+/**
+ * Backward 4/5: dgamma (component 1: sum of g * x^) or dbeta (component 0: sum of g) per channel,
+ * over the batch from `sums`, or over batch and chunks straight from the partials.
+ */
+export function gradParamProgram(d: NormDims, which: 'gamma' | 'beta', from: 'sums' | 'partial'): Built {
   const component = which === 'gamma' ? 1 : 0;
+  const loop =
+    from === 'sums'
+      ? `for (var b = 0; b < uniforms.batch; b++) { total += sums[(b * C + t) * 2 + ${component}]; }`
+      : `for (var bp = 0; bp < uniforms.batch * uniforms.chunks; bp++) {
+    total += partial[(bp * C + t) * 2 + ${component}];
+  }`;
   return {
     spec: {
-      key: `HfNormGradParam_${which}`,
-      inputs: ['sums'],
+      key: `HfNormGradParam_${which}_${from}`,
+      inputs: [from],
       outputShape: [d.channels],
       workgroupSize: [WG, 1, 1],
       dispatch: grid2d(d.channels / WG),
@@ -298,9 +315,7 @@ fn main() {
   let C = uniforms.channels;
   if (t >= C) { return; }
   var total = 0.0;
-  for (var b = 0; b < uniforms.batch; b++) {
-    total += sums[(b * C + t) * 2 + ${component}];
-  }
+  ${loop}
   result[t] = total;
 }`,
     },

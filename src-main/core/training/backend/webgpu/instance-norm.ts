@@ -45,7 +45,7 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo[] {
   return [y, stats];
 }
 
-/** Backward: 5 dispatches. Inputs x, y (the forward output), dy, stats, gamma. */
+/** Backward: 4 dispatches at batch 1, 5 otherwise. Inputs x, y (the forward output), dy, stats, gamma. */
 function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WebGPUBackend;
   const inputs = args.inputs as Record<'x' | 'y' | 'dy' | 'stats' | 'gamma', tf.TensorInfo>;
@@ -54,14 +54,30 @@ function backwardKernel(args: KernelArgs): tf.TensorInfo[] {
   const bound = backwardInputs(activation).map((name) => inputs[name as 'x' | 'y' | 'dy' | 'stats']);
   const partialProgram = gradPartialProgram(d, activation);
   const partial = runProgram(backend, partialProgram.spec, bound, partialProgram.uniforms);
+  if (d.batch === 1) {
+    // Per-(sample, channel) sums are the parameter gradients: 4 dispatches.
+    const dGammaProgram = gradParamProgram(d, 'gamma', 'partial');
+    const dGamma = runProgram(backend, dGammaProgram.spec, [partial], dGammaProgram.uniforms);
+    const dBetaProgram = gradParamProgram(d, 'beta', 'partial');
+    const dBeta = runProgram(backend, dBetaProgram.spec, [partial], dBetaProgram.uniforms);
+    backend.disposeData(partial.dataId);
+    const dxProgram = gradInputProgram(d, activation, 'params');
+    const dx = runProgram(
+      backend,
+      dxProgram.spec,
+      [...bound, inputs.gamma, dBeta, dGamma],
+      dxProgram.uniforms,
+    );
+    return [dx, dGamma, dBeta];
+  }
   const mergeProgram = gradMergeProgram(d);
   const sums = runProgram(backend, mergeProgram.spec, [partial], mergeProgram.uniforms);
   backend.disposeData(partial.dataId);
-  const dxProgram = gradInputProgram(d, activation);
+  const dxProgram = gradInputProgram(d, activation, 'sums');
   const dx = runProgram(backend, dxProgram.spec, [...bound, inputs.gamma, sums], dxProgram.uniforms);
-  const dGammaProgram = gradParamProgram(d, 'gamma');
+  const dGammaProgram = gradParamProgram(d, 'gamma', 'sums');
   const dGamma = runProgram(backend, dGammaProgram.spec, [sums], dGammaProgram.uniforms);
-  const dBetaProgram = gradParamProgram(d, 'beta');
+  const dBetaProgram = gradParamProgram(d, 'beta', 'sums');
   const dBeta = runProgram(backend, dBetaProgram.spec, [sums], dBetaProgram.uniforms);
   backend.disposeData(sums.dataId);
   return [dx, dGamma, dBeta];
@@ -111,8 +127,9 @@ function makeNormFn(activation: NormActivation, epsilon: number): NormFn {
 }
 
 /**
- * Instance norm + activation as 3 forward and 5 backward WebGPU dispatches (the composite needs about 12
- * and 26). First-order gradients only: the backward kernel has no gradient of its own, which is what
+ * Instance norm + activation as 3 forward and 4 (batch 1) or 5 backward WebGPU dispatches (the
+ * composite needs about 12 and 26). First-order gradients only: the backward kernel has no gradient of
+ * its own, which is what
  * CycleGAN needs (no gradient penalty); ProGAN uses pixel norm, not instance norm. Anything but float32
  * NHWC with [channels] scale and shift goes to the composite version.
  */

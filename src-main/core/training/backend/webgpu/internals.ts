@@ -1,6 +1,7 @@
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+// Imported, not read at run time, so bundles (the GPU check kit) carry the version too.
+import webgpuPackage from '@tensorflow/tfjs-backend-webgpu/package.json' with { type: 'json' };
 
 /** The tfjs-backend-webgpu release whose private fields our kernels rely on (checked at run time). */
 export const PINNED_TFJS_WEBGPU_VERSION = '4.22.0';
@@ -50,8 +51,7 @@ export interface WebgpuInternals {
 
 /** The installed tfjs-backend-webgpu version, read from its package.json. */
 export function installedTfjsWebgpuVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('@tensorflow/tfjs-backend-webgpu/package.json') as { version: string }).version;
+  return webgpuPackage.version;
 }
 
 /** Throws WebgpuBackendVersionError unless the installed tfjs-backend-webgpu is the pinned release. */

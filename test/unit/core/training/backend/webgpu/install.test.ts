@@ -27,7 +27,7 @@ describe.skipIf(!gpu.ok)(`installWebgpuKernels${skipNote(gpu)}`, () => {
     const kernels = installWebgpuKernels();
     expect(kernels.options.conv).toEqual({ forward: false, filterGrad: true, inputGrad: true });
     expect(await normKernels()).toEqual([INSTANCE_NORM_KERNEL]);
-    const adam = kernels.createAdam({ learningRate: 1e-3 });
+    const adam = kernels.createAdam({ learningRate: 1e-3, beta1: 0.5, beta2: 0.999 });
     expect(adam).toBeInstanceOf(WebgpuFusedAdam);
     adam!.dispose();
     const conv = convKernels();
@@ -46,7 +46,7 @@ describe.skipIf(!gpu.ok)(`installWebgpuKernels${skipNote(gpu)}`, () => {
   it('changes nothing with the switch off (the stock baseline)', async () => {
     const stockConv = convKernels();
     const kernels = installWebgpuKernels({ enabled: false });
-    expect(kernels.createAdam({ learningRate: 1e-3 })).toBeNull();
+    expect(kernels.createAdam({ learningRate: 1e-3, beta1: 0.5, beta2: 0.999 })).toBeNull();
     expect(convKernels()).toEqual(stockConv);
     expect(await normKernels()).not.toContain(INSTANCE_NORM_KERNEL);
     expect(tf.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE')).toBe(15);

@@ -1,0 +1,119 @@
+/**
+ * WebGPU training benchmark: our kernels (fused instance norm, fused Adam, implicit-GEMM convolutions)
+ * against tfjs-backend-webgpu's stock kernels in one run, switched with installWebgpuKernels.
+ * Parts: `conv` times every CycleGAN convolution kernel per layer; `train` runs training iterations per
+ * model and prints seconds, dispatches, submits and uploads per iteration with the stock/ours ratio.
+ * Run: `npm run bench -- train --backend webgpu [--preset tiny|small|paper]`, or directly
+ * `node --import tsx bench/train-webgpu.ts --preset tiny --allow-software` (lavapipe: slow, tiny only).
+ * The GPU check kit (scripts/gpu-kit.sh, docs/gpu-check.md) runs a bundle of this file.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initWebgpuBackend } from '../src-main/core/training/backend/webgpu/init.js';
+import { findLavapipeIcd } from '../src-main/core/training/backend/webgpu/vulkan-loader.js';
+import { benchConvKernels, CONV_VARIANTS, type ConvVariant } from './webgpu/conv-bench.js';
+import type { CycleganShape } from './webgpu/conv-layers.js';
+
+/** Model sizes: `paper` is SPEC 5's CycleGAN (256 px, ngf 64, 9 blocks, batch 1). */
+export const WEBGPU_BENCH_PRESETS: Readonly<Record<string, CycleganShape>> = {
+  tiny: { sizePx: 32, ngf: 8, ndf: 8, residualBlocks: 1, batch: 1 },
+  small: { sizePx: 64, ngf: 16, ndf: 16, residualBlocks: 3, batch: 1 },
+  paper: { sizePx: 256, ngf: 64, ndf: 64, residualBlocks: 9, batch: 1 },
+};
+
+export interface TrainWebgpuBenchOptions {
+  readonly preset: keyof typeof WEBGPU_BENCH_PRESETS | string;
+  readonly parts: readonly ('conv' | 'train')[];
+  /** Accept a software adapter (lavapipe); the .cache/lavapipe ICD is used when VK_ICD_FILENAMES is unset. */
+  readonly allowSoftware: boolean;
+  readonly convVariants: readonly ConvVariant[];
+  /** Wall time per kernel measurement (ms) and its cap in runs. */
+  readonly convMinMs: number;
+  readonly convMaxReps: number;
+  readonly log: (line: string) => void;
+}
+
+export const DEFAULT_TRAIN_WEBGPU_BENCH: TrainWebgpuBenchOptions = {
+  preset: 'tiny',
+  parts: ['conv', 'train'],
+  allowSoftware: false,
+  convVariants: CONV_VARIANTS,
+  convMinMs: 200,
+  convMaxReps: 50,
+  log: (line) => console.error(line),
+};
+
+/** Runs the benchmark; progress goes to `log`, the figures are returned (the dispatcher prints them). */
+export async function runTrainWebgpuBench(
+  overrides: Partial<TrainWebgpuBenchOptions> = {},
+): Promise<Record<string, unknown>> {
+  const options = { ...DEFAULT_TRAIN_WEBGPU_BENCH, ...overrides };
+  const shape = WEBGPU_BENCH_PRESETS[options.preset];
+  if (!shape)
+    throw new Error(`unknown preset '${options.preset}' (${Object.keys(WEBGPU_BENCH_PRESETS).join(', ')})`);
+  const repoRoot = fileURLToPath(new URL('../', import.meta.url));
+  const icd = options.allowSoftware && !process.env.VK_ICD_FILENAMES ? findLavapipeIcd(repoRoot) : null;
+  const init = await initWebgpuBackend({
+    allowFallbackAdapter: options.allowSoftware,
+    ...(icd ? { vulkanIcdFile: icd } : {}),
+  });
+  if (!init.ok) throw new Error(`webgpu backend unavailable: ${init.reason}`);
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  options.log(
+    `device: ${init.device}${init.isFallbackAdapter ? ' (software adapter)' : ''}; preset ${options.preset}`,
+  );
+  const result: Record<string, unknown> = {
+    device: init.device,
+    softwareAdapter: init.isFallbackAdapter,
+    preset: options.preset,
+    shape,
+  };
+  if (options.parts.includes('conv')) {
+    result.conv = await benchConvKernels({
+      shape,
+      minMs: options.convMinMs,
+      maxReps: options.convMaxReps,
+      variants: options.convVariants,
+      log: options.log,
+    });
+  }
+  return result;
+}
+
+/** Parses `--preset paper --parts conv,train --allow-software --json FILE` style arguments. */
+export function parseTrainWebgpuArgs(
+  argv: readonly string[],
+): Partial<TrainWebgpuBenchOptions> & { json?: string } {
+  const out: { -readonly [K in keyof TrainWebgpuBenchOptions]?: TrainWebgpuBenchOptions[K] } & {
+    json?: string;
+  } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--preset') out.preset = value();
+    else if (arg === '--parts') out.parts = value().split(',') as TrainWebgpuBenchOptions['parts'];
+    else if (arg === '--allow-software') out.allowSoftware = true;
+    else if (arg === '--conv-variants') out.convVariants = value().split(',') as ConvVariant[];
+    else if (arg === '--conv-min-ms') out.convMinMs = Number(value());
+    else if (arg === '--conv-max-reps') out.convMaxReps = Number(value());
+    else if (arg === '--json') out.json = value();
+    else if (arg === '--backend')
+      value(); // the dispatcher's selector; always webgpu here
+    else throw new Error(`unknown argument ${arg}`);
+  }
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { json, ...options } = parseTrainWebgpuArgs(process.argv.slice(2));
+  const result = await runTrainWebgpuBench(options);
+  const text = JSON.stringify(result, null, 2);
+  if (json) writeFileSync(json, text);
+  console.log(text);
+}
