@@ -5,7 +5,12 @@ import { webgpuInternals } from '../../src-main/core/training/backend/webgpu/int
 import { convMacs, cycleganConvLayers, type ConvLayer, type CycleganShape } from './conv-layers.js';
 
 /** Kernel implementations compared per layer. */
-export const CONV_VARIANTS = ['stock', 'stockMM', 'ours'] as const;
+/**
+ * stock: tfjs 4.22's default kernels; stockMM: its tiled input gradient (flag
+ * WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false); ours: implicit GEMM with automatic tiles; oursLarge: the
+ * same with 128 x 128 tiles wherever the output has >= 128 columns.
+ */
+export const CONV_VARIANTS = ['stock', 'stockMM', 'ours', 'oursLarge'] as const;
 export type ConvVariant = (typeof CONV_VARIANTS)[number];
 const KERNELS = ['forward', 'inputGrad', 'filterGrad'] as const;
 type Kernel = (typeof KERNELS)[number];
@@ -63,7 +68,14 @@ function useVariant(variant: ConvVariant): () => void {
   const before = tf.env().getBool(flag);
   tf.env().set(flag, variant !== 'stockMM');
   const restore =
-    variant === 'ours' ? registerConvKernels({ forward: true, filterGrad: true, inputGrad: true }) : () => {};
+    variant === 'ours' || variant === 'oursLarge'
+      ? registerConvKernels({
+          forward: true,
+          filterGrad: true,
+          inputGrad: true,
+          tiling: variant === 'oursLarge' ? 'large' : 'auto',
+        })
+      : () => {};
   return () => {
     restore();
     tf.env().set(flag, before);

@@ -7,6 +7,7 @@ import {
   filterGradSlices,
   sumSlicesProgram,
 } from './conv-programs.js';
+import type { TilingPolicy } from './gemm.js';
 import { runProgram } from './program.js';
 
 /** Which of tfjs's webgpu convolution kernels to replace with ours. */
@@ -17,6 +18,8 @@ export interface ConvKernelChoice {
   readonly filterGrad: boolean;
   /** Conv2DBackpropInput, also conv2dTranspose's forward (tfjs's default is naive). */
   readonly inputGrad: boolean;
+  /** GEMM tile choice (default 'auto'; 'large' for the benchmark to compare). */
+  readonly tiling?: TilingPolicy;
 }
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -41,7 +44,7 @@ function supported(attrs: ConvAttrs, ...tensors: tf.TensorInfo[]): boolean {
   );
 }
 
-function forwardKernel(args: KernelArgs): tf.TensorInfo {
+function forwardKernel(args: KernelArgs, policy: TilingPolicy): tf.TensorInfo {
   const { x, filter } = args.inputs as Record<'x' | 'filter', tf.TensorInfo>;
   const a = args.attrs as unknown as ConvAttrs;
   const c = tf.backend_util.computeConv2DInfo(
@@ -54,11 +57,11 @@ function forwardKernel(args: KernelArgs): tf.TensorInfo {
     false,
     'channelsLast',
   );
-  const p = convForwardProgram(c);
+  const p = convForwardProgram(c, policy);
   return runProgram(args.backend as WebGPUBackend, p.spec, [x, filter], p.uniforms);
 }
 
-function filterGradKernel(args: KernelArgs): tf.TensorInfo {
+function filterGradKernel(args: KernelArgs, policy: TilingPolicy): tf.TensorInfo {
   const { x, dy } = args.inputs as Record<'x' | 'dy', tf.TensorInfo>;
   const a = args.attrs as unknown as ConvAttrs;
   const backend = args.backend as WebGPUBackend;
@@ -72,9 +75,9 @@ function filterGradKernel(args: KernelArgs): tf.TensorInfo {
     false,
     'channelsLast',
   );
-  const p = convFilterGradProgram(c);
+  const p = convFilterGradProgram(c, policy);
   const out = runProgram(backend, p.spec, [x, dy], p.uniforms);
-  const { slices } = filterGradSlices(c);
+  const { slices } = filterGradSlices(c, policy);
   if (slices === 1) return out;
   const sum = sumSlicesProgram(slices, a.filterShape!);
   const total = runProgram(backend, sum.spec, [out], sum.uniforms);
@@ -82,7 +85,7 @@ function filterGradKernel(args: KernelArgs): tf.TensorInfo {
   return total;
 }
 
-function inputGradKernel(args: KernelArgs): tf.TensorInfo {
+function inputGradKernel(args: KernelArgs, policy: TilingPolicy): tf.TensorInfo {
   const { dy, filter } = args.inputs as Record<'dy' | 'filter', tf.TensorInfo>;
   const a = args.attrs as unknown as ConvAttrs;
   const c = tf.backend_util.computeConv2DInfo(
@@ -95,15 +98,15 @@ function inputGradKernel(args: KernelArgs): tf.TensorInfo {
     false,
     'channelsLast',
   );
-  const p = convInputGradProgram(c);
+  const p = convInputGradProgram(c, policy);
   return runProgram(args.backend as WebGPUBackend, p.spec, [dy, filter], p.uniforms);
 }
 
 const OURS: ReadonlyArray<{
-  choice: keyof ConvKernelChoice;
+  choice: Exclude<keyof ConvKernelChoice, 'tiling'>;
   kernelName: string;
   inputs: readonly string[];
-  kernel: (args: KernelArgs) => tf.TensorInfo;
+  kernel: (args: KernelArgs, policy: TilingPolicy) => tf.TensorInfo;
 }> = [
   { choice: 'forward', kernelName: tf.Conv2D, inputs: ['x', 'filter'], kernel: forwardKernel },
   {
@@ -134,7 +137,7 @@ export function registerConvKernels(choice: Readonly<ConvKernelChoice>): () => v
     const kernelFunc: tf.KernelFunc = (args) => {
       const tensors = k.inputs.map((name) => (args.inputs as tf.NamedTensorInfoMap)[name]!);
       return supported(args.attrs as unknown as ConvAttrs, ...tensors)
-        ? k.kernel(args)
+        ? k.kernel(args, choice.tiling ?? 'auto')
         : stock.kernelFunc(args);
     };
     tf.unregisterKernel(k.kernelName, 'webgpu');

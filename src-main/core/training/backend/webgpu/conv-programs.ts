@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { GEMM_TK, GEMM_WORKGROUP, gemmCode, gemmDispatch, gemmTilingFor } from './gemm.js';
+import { GEMM_TK, GEMM_WORKGROUP, gemmCode, gemmDispatch, gemmTilingFor, type TilingPolicy } from './gemm.js';
 import { FLAT_WORKGROUP_ID, grid2d, type ProgramSpec, type ProgramUniform } from './program.js';
 
 /**
@@ -47,9 +47,9 @@ fn readX(b : i32, ih : i32, iw : i32, ci : i32) -> f32 {
 }`;
 
 /** Forward convolution y = conv(x, W) as one GEMM. */
-export function convForwardProgram(c: ConvInfo): Built {
+export function convForwardProgram(c: ConvInfo, policy: TilingPolicy = 'auto'): Built {
   const m = c.batchSize * c.outHeight * c.outWidth;
-  const tiling = gemmTilingFor(c.outChannels);
+  const tiling = gemmTilingFor(c.outChannels, policy);
   const functions = `${READ_X}
 fn gemmM(z : i32) -> i32 { return uniforms.batch * uniforms.outH * uniforms.outW; }
 fn gemmN(z : i32) -> i32 { return uniforms.outC; }
@@ -90,10 +90,13 @@ const MIN_K_PER_SLICE = 512;
 const MAX_SLICES = 64;
 
 /** How the filter gradient's K (output pixels) is sliced: slice count and K per slice (multiple of TK). */
-export function filterGradSlices(c: ConvInfo): { slices: number; kPerSlice: number } {
+export function filterGradSlices(
+  c: ConvInfo,
+  policy: TilingPolicy = 'auto',
+): { slices: number; kPerSlice: number } {
   const m = c.filterHeight * c.filterWidth * c.inChannels;
   const k = c.batchSize * c.outHeight * c.outWidth;
-  const tiling = gemmTilingFor(c.outChannels);
+  const tiling = gemmTilingFor(c.outChannels, policy);
   const [tilesN, tilesM] = gemmDispatch(tiling, m, c.outChannels, 1);
   const wanted = Math.ceil(TARGET_WORKGROUPS / (tilesN * tilesM));
   const slices0 = Math.max(1, Math.min(wanted, MAX_SLICES, Math.floor(k / MIN_K_PER_SLICE)));
@@ -105,10 +108,10 @@ export function filterGradSlices(c: ConvInfo): { slices: number; kPerSlice: numb
  * Filter gradient dW = sum over output pixels of x-patch (outer) dy. With several slices the output is
  * [slices, kH*kW*inC*outC] partial sums for `sumSlicesProgram`; with one it is the filter shape.
  */
-export function convFilterGradProgram(c: ConvInfo): Built {
-  const { slices, kPerSlice } = filterGradSlices(c);
+export function convFilterGradProgram(c: ConvInfo, policy: TilingPolicy = 'auto'): Built {
+  const { slices, kPerSlice } = filterGradSlices(c, policy);
   const m = c.filterHeight * c.filterWidth * c.inChannels;
-  const tiling = gemmTilingFor(c.outChannels);
+  const tiling = gemmTilingFor(c.outChannels, policy);
   const functions = `${READ_X}
 fn gemmM(z : i32) -> i32 { return uniforms.kH * uniforms.kW * uniforms.inC; }
 fn gemmN(z : i32) -> i32 { return uniforms.outC; }
@@ -182,12 +185,12 @@ fn main() {
  * taps that reach input rows ih = rh + strideH * i are kh = kh0 + strideH * th with
  * kh0 = (rh + padTop) % strideH, read from output row oh = i + (rh + padTop - kh0) / strideH - th.
  */
-export function convInputGradProgram(c: ConvInfo): Built {
+export function convInputGradProgram(c: ConvInfo, policy: TilingPolicy = 'auto'): Built {
   const phases = c.strideHeight * c.strideWidth;
   const rowsMax = Math.ceil(c.inHeight / c.strideHeight);
   const colsMax = Math.ceil(c.inWidth / c.strideWidth);
   const m = c.batchSize * rowsMax * colsMax;
-  const tiling = gemmTilingFor(c.inChannels);
+  const tiling = gemmTilingFor(c.inChannels, policy);
   const functions = `
 struct Phase { rh : i32, rw : i32, rows : i32, cols : i32, kh0 : i32, kw0 : i32, tapsH : i32, tapsW : i32, qh : i32, qw : i32 };
 fn phaseOf(z : i32) -> Phase {

@@ -7,21 +7,30 @@
  * of the staged tiles and writes of C are contiguous across neighbouring threads.
  */
 
-/** Output tile per workgroup. `wide` suits N >= 32; `narrow` keeps threads busy for N <= 16 (e.g. 3 RGB). */
-export type GemmTiling = 'wide' | 'narrow';
+/**
+ * Output tile per workgroup and depth of one staged K slice. `wide` suits N >= 32; `narrow` keeps
+ * threads busy for N <= 16 (e.g. 3 RGB channels); `large` (8 x 8 outputs per thread) reuses each
+ * staged value more but makes 4x fewer workgroups: for big GEMMs, chosen only on request.
+ */
+export type GemmTiling = 'wide' | 'narrow' | 'large';
 
-export const GEMM_TILES: Readonly<Record<GemmTiling, { tm: number; tn: number }>> = {
-  wide: { tm: 64, tn: 64 },
-  narrow: { tm: 128, tn: 16 },
+export const GEMM_TILES: Readonly<Record<GemmTiling, { tm: number; tn: number; tk: number }>> = {
+  wide: { tm: 64, tn: 64, tk: 16 },
+  narrow: { tm: 128, tn: 16, tk: 16 },
+  large: { tm: 128, tn: 128, tk: 8 },
 };
 
-/** Depth of one staged slice of K. */
+/** K granularity of split-K slices: a multiple of every tiling's tk. */
 export const GEMM_TK = 16;
 const THREADS_PER_SIDE = 16;
 
+/** How to pick tilings: by output width, or `large` wherever the output has >= 128 columns. */
+export type TilingPolicy = 'auto' | 'large';
+
 /** Picks the tiling for an output of `n` columns. */
-export function gemmTilingFor(n: number): GemmTiling {
-  return n <= 16 ? 'narrow' : 'wide';
+export function gemmTilingFor(n: number, policy: TilingPolicy = 'auto'): GemmTiling {
+  if (n <= 16) return 'narrow';
+  return policy === 'large' && n >= 128 ? 'large' : 'wide';
 }
 
 /**
@@ -41,12 +50,14 @@ export interface GemmOperands {
 
 /** WGSL module code (with `fn main()`) for the GEMM over the given operands. */
 export function gemmCode(tiling: GemmTiling, operands: GemmOperands): string {
-  const { tm, tn } = GEMM_TILES[tiling];
-  const tk = GEMM_TK;
+  const { tm, tn, tk } = GEMM_TILES[tiling];
   const side = THREADS_PER_SIDE;
   const threads = side * side;
   const rm = tm / side;
   const rn = tn / side;
+  // Staged elements of A and B each thread loads per K step.
+  const aLoads = (tm * tk) / threads;
+  const bLoads = (tn * tk) / threads;
   // One padding column keeps the k-major stores of along-k operands free of bank conflicts.
   const tmp = tm + 1;
   const tnp = tn + 1;
@@ -79,20 +90,20 @@ fn main() {
   let ty = i32(localId.y);
   let lid = i32(localIndex);
   // Each thread stages the same tile positions in every K step: decode their rows/columns once.
-  var aRow : array<i32, ${rm}>;
-  var aDepth : array<i32, ${rm}>;
-  var aInfo : array<vec4<i32>, ${rm}>;
-  for (var r = 0; r < ${rm}; r++) {
+  var aRow : array<i32, ${aLoads}>;
+  var aDepth : array<i32, ${aLoads}>;
+  var aInfo : array<vec4<i32>, ${aLoads}>;
+  for (var r = 0; r < ${aLoads}; r++) {
     let e = lid + r * ${threads};
     ${aIndex}
     aRow[r] = mm;
     aDepth[r] = kk;
     aInfo[r] = infoA(z, m0 + mm);
   }
-  var bCol : array<i32, ${rn}>;
-  var bDepth : array<i32, ${rn}>;
-  var bInfo : array<vec4<i32>, ${rn}>;
-  for (var r = 0; r < ${rn}; r++) {
+  var bCol : array<i32, ${bLoads}>;
+  var bDepth : array<i32, ${bLoads}>;
+  var bInfo : array<vec4<i32>, ${bLoads}>;
+  for (var r = 0; r < ${bLoads}; r++) {
     let e = lid + r * ${threads};
     ${bIndex}
     bCol[r] = nn;
@@ -103,13 +114,13 @@ fn main() {
   var av : array<f32, ${rm}>;
   var bv : array<f32, ${rn}>;
   for (var k0 = kBegin(z); k0 < k1; k0 += ${tk}) {
-    for (var r = 0; r < ${rm}; r++) {
+    for (var r = 0; r < ${aLoads}; r++) {
       let k = k0 + aDepth[r];
       var a = 0.0;
       if (m0 + aRow[r] < M && k < k1) { a = loadA(z, aInfo[r], k); }
       tileA[aDepth[r] * ${tmp} + aRow[r]] = a;
     }
-    for (var r = 0; r < ${rn}; r++) {
+    for (var r = 0; r < ${bLoads}; r++) {
       let k = k0 + bDepth[r];
       var b = 0.0;
       if (n0 + bCol[r] < N && k < k1) { b = loadB(z, k, bInfo[r]); }

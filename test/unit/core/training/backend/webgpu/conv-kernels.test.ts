@@ -146,6 +146,27 @@ describe.skipIf(!gpu.ok)(`implicit-GEMM WebGPU convolution kernels${skipNote(gpu
   });
 });
 
+describe.skipIf(!gpu.ok)(`implicit-GEMM convolutions with 128 x 128 tiles${skipNote(gpu)}`, () => {
+  it('match the cpu backend with ragged 128-wide tiles (x [1, 6, 5, 128], W [3, 3, 128, 130])', async () => {
+    const restore = registerConvKernels({
+      forward: true,
+      filterGrad: true,
+      inputGrad: true,
+      tiling: 'large',
+    });
+    const census = instrumentWebgpu(tf.backend() as WebGPUBackend);
+    try {
+      const ref = await onCpu(convAndGrads([1, 6, 5, 128], [3, 3, 128, 130], 1, 'same'));
+      const out = await onWebgpu(convAndGrads([1, 6, 5, 128], [3, 3, 128, 130], 1, 'same'));
+      expect(census.read().byProgram.HfConvForward).toBeGreaterThan(0);
+      ref.forEach((r, i) => expect(maxAbsDiff(r, out[i]!) / Math.max(1, maxAbs(r))).toBeLessThan(1e-5));
+    } finally {
+      census.restore();
+      restore();
+    }
+  });
+});
+
 describe.skipIf(!gpu.ok)(`registerConvKernels${skipNote(gpu)}`, () => {
   it('replaces only the chosen kernels and restores the stock ones', () => {
     const stock = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'].map(
