@@ -31,6 +31,14 @@ export interface TrainWebgpuBenchOptions {
   /** Wall time per kernel measurement (ms) and its cap in runs. */
   readonly convMinMs: number;
   readonly convMaxReps: number;
+  /** Timed training iterations per model and variant, after `warmup` untimed ones. */
+  readonly iterations: number;
+  readonly warmup: number;
+  /**
+   * Record nothing (tfjs's WEBGPU_ENGINE_COMPILE_ONLY): counts dispatches of models too big to execute
+   * on a software adapter, e.g. the paper CycleGAN on lavapipe.
+   */
+  readonly compileOnly: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -41,6 +49,9 @@ export const DEFAULT_TRAIN_WEBGPU_BENCH: TrainWebgpuBenchOptions = {
   convVariants: CONV_VARIANTS,
   convMinMs: 200,
   convMaxReps: 50,
+  iterations: 3,
+  warmup: 1,
+  compileOnly: false,
   log: (line) => console.error(line),
 };
 
@@ -102,6 +113,9 @@ export function parseTrainWebgpuArgs(
     else if (arg === '--conv-variants') out.convVariants = value().split(',') as ConvVariant[];
     else if (arg === '--conv-min-ms') out.convMinMs = Number(value());
     else if (arg === '--conv-max-reps') out.convMaxReps = Number(value());
+    else if (arg === '--iterations') out.iterations = Number(value());
+    else if (arg === '--warmup') out.warmup = Number(value());
+    else if (arg === '--compile-only') out.compileOnly = true;
     else if (arg === '--json') out.json = value();
     else if (arg === '--backend')
       value(); // the dispatcher's selector; always webgpu here
