@@ -14,6 +14,13 @@ import { initWebgpuBackend } from '../src-main/core/training/backend/webgpu/init
 import { findLavapipeIcd } from '../src-main/core/training/backend/webgpu/vulkan-loader.js';
 import { benchConvKernels, CONV_VARIANTS, type ConvVariant } from './webgpu/conv-bench.js';
 import type { CycleganShape } from './webgpu/conv-layers.js';
+import {
+  benchTrainIterations,
+  TRAIN_VARIANTS,
+  type TrainFigures,
+  type TrainModel,
+  type TrainVariant,
+} from './webgpu/train-iterations.js';
 
 /** Model sizes: `paper` is SPEC 5's CycleGAN (256 px, ngf 64, 9 blocks, batch 1). */
 export const WEBGPU_BENCH_PRESETS: Readonly<Record<string, CycleganShape>> = {
@@ -39,6 +46,10 @@ export interface TrainWebgpuBenchOptions {
    * on a software adapter, e.g. the paper CycleGAN on lavapipe.
    */
   readonly compileOnly: boolean;
+  readonly models: readonly TrainModel[];
+  readonly trainVariants: readonly TrainVariant[];
+  /** ProGAN resolution to train at; default 256 for the paper preset, else the preset's largest. */
+  readonly proganResolution?: number;
   readonly log: (line: string) => void;
 }
 
@@ -52,6 +63,8 @@ export const DEFAULT_TRAIN_WEBGPU_BENCH: TrainWebgpuBenchOptions = {
   iterations: 3,
   warmup: 1,
   compileOnly: false,
+  models: ['cyclegan', 'progan'],
+  trainVariants: TRAIN_VARIANTS,
   log: (line) => console.error(line),
 };
 
@@ -90,7 +103,57 @@ export async function runTrainWebgpuBench(
       log: options.log,
     });
   }
+  if (options.parts.includes('train')) {
+    const figures: TrainFigures[] = [];
+    for (const model of options.models) {
+      for (const variant of options.trainVariants) {
+        figures.push(
+          await benchTrainIterations(variant, {
+            model,
+            preset: options.preset,
+            resolution:
+              model === 'progan'
+                ? (options.proganResolution ?? (options.preset === 'paper' ? 256 : undefined))
+                : undefined,
+            iterations: options.iterations,
+            warmup: options.warmup,
+            compileOnly: options.compileOnly,
+            log: options.log,
+          }),
+        );
+      }
+    }
+    const train = { compileOnly: options.compileOnly, figures, ratios: trainRatios(figures) };
+    for (const f of figures) {
+      options.log(
+        `${f.model.padEnd(8)} ${f.variant.padEnd(5)} ${f.secondsPerIteration.toFixed(3).padStart(8)} s/it  ` +
+          `${String(f.dispatches).padStart(6)} dispatches  ${String(f.submits).padStart(4)} submits  ` +
+          `${String(f.uploads).padStart(5)} uploads (${f.uploadMiB} MiB)  ${f.bufferCreates} buffer creations  [${f.detail}]`,
+      );
+    }
+    result.train = train;
+    for (const [key, ratio] of Object.entries(train.ratios)) options.log(`${key}: ${ratio}`);
+  }
   return result;
+}
+
+/** Speed-up and dispatch reduction of `ours` over the other variants, per model. */
+function trainRatios(figures: readonly TrainFigures[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ours of figures.filter((f) => f.variant === 'ours')) {
+    for (const base of figures.filter((f) => f.model === ours.model && f.variant !== 'ours')) {
+      const speed = base.secondsPerIteration / ours.secondsPerIteration;
+      const dispatches = base.dispatches / ours.dispatches;
+      // Same seed: the first iteration's losses must agree (to float rounding) whatever the kernels.
+      const lossDiff = Math.max(
+        ...Object.entries(base.firstLosses).map(([k, v]) => Math.abs(v - (ours.firstLosses[k] ?? NaN))),
+      );
+      out[`${ours.model} ${base.variant}/ours`] =
+        `${speed.toFixed(2)}x time, ${dispatches.toFixed(2)}x dispatches, ${base.submits}/${ours.submits} ` +
+        `submits, first-iteration losses differ by ${lossDiff.toExponential(1)}`;
+    }
+  }
+  return out;
 }
 
 /** Parses `--preset paper --parts conv,train --allow-software --json FILE` style arguments. */
@@ -116,6 +179,9 @@ export function parseTrainWebgpuArgs(
     else if (arg === '--iterations') out.iterations = Number(value());
     else if (arg === '--warmup') out.warmup = Number(value());
     else if (arg === '--compile-only') out.compileOnly = true;
+    else if (arg === '--models') out.models = value().split(',') as TrainModel[];
+    else if (arg === '--variants') out.trainVariants = value().split(',') as TrainVariant[];
+    else if (arg === '--progan-resolution') out.proganResolution = Number(value());
     else if (arg === '--json') out.json = value();
     else if (arg === '--backend')
       value(); // the dispatcher's selector; always webgpu here

@@ -6,6 +6,7 @@ import { WebgpuFusedAdam, type FusedAdamConfig } from './adam.js';
 import { registerConvKernels, type ConvKernelChoice } from './conv-kernels.js';
 import { fusedInstanceNormAct, registerInstanceNormKernels } from './instance-norm.js';
 import { assertPinnedTfjsWebgpu, getWebgpuBackend } from './internals.js';
+import { registerMirrorPadGrad } from './mirror-pad-grad.js';
 
 /** Which of our WebGPU kernels to use; every part defaults to on except the forward convolution. */
 export interface WebgpuKernelOptions {
@@ -15,6 +16,8 @@ export interface WebgpuKernelOptions {
   readonly instanceNorm?: boolean;
   /** Fused Adam from `createAdam`. */
   readonly adam?: boolean;
+  /** MirrorPad's gradient in one dispatch (reflection padding of the CycleGAN generator). */
+  readonly mirrorPadGrad?: boolean;
   /** Implicit-GEMM convolution kernels; forward defaults to off (tfjs's forward is already tiled). */
   readonly conv?: Partial<ConvKernelChoice>;
   /**
@@ -47,6 +50,7 @@ export function installWebgpuKernels(options: Readonly<WebgpuKernelOptions> = {}
     enabled,
     instanceNorm: enabled && (options.instanceNorm ?? true),
     adam: enabled && (options.adam ?? true),
+    mirrorPadGrad: enabled && (options.mirrorPadGrad ?? true),
     conv: {
       forward: enabled && (options.conv?.forward ?? false),
       filterGrad: enabled && (options.conv?.filterGrad ?? true),
@@ -67,6 +71,7 @@ export function installWebgpuKernels(options: Readonly<WebgpuKernelOptions> = {}
     undo.push(() => registerInstanceNormImpl('webgpu', null));
   }
   undo.push(registerConvKernels(resolved.conv));
+  if (resolved.mirrorPadGrad) undo.push(registerMirrorPadGrad());
   return {
     options: resolved,
     createAdam: (config) => (resolved.adam ? new WebgpuFusedAdam(backend, config) : null),
