@@ -123,6 +123,26 @@ const OURS: ReadonlyArray<{
   },
 ];
 
+/** Marks our kernel functions with the stock config they wrap, so installing twice never wraps ours. */
+const STOCK = Symbol('stockKernel');
+type Wrapped = tf.KernelFunc & { [STOCK]?: tf.KernelConfig };
+
+/** The stock tfjs config of a kernel, looking through our wrapper if it is installed. */
+function stockKernel(kernelName: string): tf.KernelConfig | undefined {
+  const current = tf.getKernel(kernelName, 'webgpu');
+  return (current?.kernelFunc as Wrapped | undefined)?.[STOCK] ?? current;
+}
+
+/** Puts tfjs's own convolution kernels back wherever ours are registered (whoever installed them). */
+export function restoreStockConvKernels(): void {
+  for (const k of OURS) {
+    const stock = (tf.getKernel(k.kernelName, 'webgpu')?.kernelFunc as Wrapped | undefined)?.[STOCK];
+    if (!stock) continue;
+    tf.unregisterKernel(k.kernelName, 'webgpu');
+    tf.registerKernel(stock);
+  }
+}
+
 /**
  * Replaces the chosen webgpu convolution kernels with our implicit-GEMM ones; unsupported cases
  * (NCHW, dilation, non-float32) still run the stock kernel. Returns a function restoring the stock
@@ -132,14 +152,15 @@ export function registerConvKernels(choice: Readonly<ConvKernelChoice>): () => v
   const restore: Array<() => void> = [];
   for (const k of OURS) {
     if (!choice[k.choice]) continue;
-    const stock = tf.getKernel(k.kernelName, 'webgpu');
+    const stock = stockKernel(k.kernelName);
     if (!stock) throw new Error(`tfjs-backend-webgpu has no ${k.kernelName} kernel to replace`);
-    const kernelFunc: tf.KernelFunc = (args) => {
+    const kernelFunc: Wrapped = (args) => {
       const tensors = k.inputs.map((name) => (args.inputs as tf.NamedTensorInfoMap)[name]!);
       return supported(args.attrs as unknown as ConvAttrs, ...tensors)
         ? k.kernel(args, choice.tiling ?? 'auto')
         : stock.kernelFunc(args);
     };
+    kernelFunc[STOCK] = stock;
     tf.unregisterKernel(k.kernelName, 'webgpu');
     tf.registerKernel({ ...stock, kernelFunc });
     restore.push(() => {

@@ -3,10 +3,10 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { registerInstanceNormImpl } from '../../ops/instance-norm.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { WebgpuFusedAdam, type FusedAdamConfig } from './adam.js';
-import { registerConvKernels, type ConvKernelChoice } from './conv-kernels.js';
+import { registerConvKernels, restoreStockConvKernels, type ConvKernelChoice } from './conv-kernels.js';
 import { fusedInstanceNormAct, registerInstanceNormKernels } from './instance-norm.js';
 import { assertPinnedTfjsWebgpu, getWebgpuBackend } from './internals.js';
-import { registerMirrorPadGrad } from './mirror-pad-grad.js';
+import { registerMirrorPadGrad, restorePreviousMirrorPadGrad } from './mirror-pad-grad.js';
 
 /** Which of our WebGPU kernels to use; every part defaults to on except the forward convolution. */
 export interface WebgpuKernelOptions {
@@ -60,6 +60,11 @@ export function installWebgpuKernels(options: Readonly<WebgpuKernelOptions> = {}
   };
   const backend: WebGPUBackend = getWebgpuBackend();
   if (enabled) assertPinnedTfjsWebgpu();
+  // Start from TF.js's own kernels, whatever an earlier call installed, so the result depends only
+  // on these options (the backend selection may run more than once in a process).
+  restoreStockConvKernels();
+  restorePreviousMirrorPadGrad();
+  registerInstanceNormImpl('webgpu', null);
   const undo: Array<() => void> = [];
   const flag = 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE';
   const previousBatch = tf.env().getNumber(flag);

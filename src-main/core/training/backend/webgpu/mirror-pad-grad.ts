@@ -11,6 +11,8 @@ import { FLAT_WORKGROUP_ID, grid2d, runProgram, type ProgramSpec, type ProgramUn
 export const MIRROR_PAD_FOLD_KERNEL = 'HfMirrorPadFold';
 
 const WG = 64;
+/** Our MirrorPad gradient config keeps the one it replaced here. */
+const WRAPPED = Symbol('replacedGradient');
 
 interface FoldAttrs {
   paddings: Array<[number, number]>;
@@ -95,13 +97,21 @@ function foldKernel(args: KernelArgs): tf.TensorInfo {
   return runProgram(args.backend as WebGPUBackend, p.spec, [dy], p.uniforms);
 }
 
+/** Puts back the MirrorPad gradient ours replaced, if ours is registered. */
+export function restorePreviousMirrorPadGrad(): void {
+  const current = tf.getGradient('MirrorPad') as (tf.GradConfig & { [WRAPPED]?: tf.GradConfig }) | undefined;
+  if (current?.[WRAPPED]) tf.registerGradient(current[WRAPPED]);
+}
+
 /**
  * Registers the fold kernel (with its own gradient, mirror padding, so it stays second-order safe) and
  * a MirrorPad gradient that uses it on webgpu for rank-4 float32 tensors and otherwise defers to the
  * gradient registered before (ours from grads/mirror-pad.ts, or tfjs's). Returns the undo.
  */
 export function registerMirrorPadGrad(): () => void {
-  const previous = tf.getGradient('MirrorPad');
+  const current = tf.getGradient('MirrorPad') as (tf.GradConfig & { [WRAPPED]?: tf.GradConfig }) | undefined;
+  // Installing twice must not wrap our own gradient.
+  const previous = current?.[WRAPPED] ?? current;
   if (!previous) throw new Error('no MirrorPad gradient registered to fall back on');
   const hadKernel = tf.getKernel(MIRROR_PAD_FOLD_KERNEL, 'webgpu') !== undefined;
   if (!hadKernel) {
@@ -115,7 +125,7 @@ export function registerMirrorPadGrad(): () => void {
       return { dy: () => tf.mirrorPad(dy as tf.Tensor4D, paddings, mode) };
     },
   });
-  tf.registerGradient({
+  const ours: tf.GradConfig & { [WRAPPED]?: tf.GradConfig } = {
     kernelName: 'MirrorPad',
     inputsToSave: ['x'],
     gradFunc: (dy, saved, attrs) => {
@@ -128,7 +138,9 @@ export function registerMirrorPadGrad(): () => void {
         x: () => tf.engine().runKernel(MIRROR_PAD_FOLD_KERNEL, { dy: g }, { paddings, mode }) as tf.Tensor,
       };
     },
-  });
+  };
+  ours[WRAPPED] = previous;
+  tf.registerGradient(ours);
   return () => {
     tf.registerGradient(previous);
     if (previousFoldGrad) tf.registerGradient(previousFoldGrad);
