@@ -34,6 +34,11 @@ export interface TrainWebgpuBenchOptions {
   readonly parts: readonly ('conv' | 'train')[];
   /** Accept a software adapter (lavapipe); the .cache/lavapipe ICD is used when VK_ICD_FILENAMES is unset. */
   readonly allowSoftware: boolean;
+  /**
+   * Dawn options, e.g. ['backend=null']: Dawn's null backend validates and records every call but runs
+   * nothing, which isolates the CPU cost of issuing an iteration (it caps allocations at a few hundred MB).
+   */
+  readonly dawnOptions: readonly string[];
   readonly convVariants: readonly ConvVariant[];
   /** Wall time per kernel measurement (ms) and its cap in runs. */
   readonly convMinMs: number;
@@ -57,6 +62,7 @@ export const DEFAULT_TRAIN_WEBGPU_BENCH: TrainWebgpuBenchOptions = {
   preset: 'tiny',
   parts: ['conv', 'train'],
   allowSoftware: false,
+  dawnOptions: [],
   convVariants: CONV_VARIANTS,
   convMinMs: 200,
   convMaxReps: 50,
@@ -80,6 +86,7 @@ export async function runTrainWebgpuBench(
   const icd = options.allowSoftware && !process.env.VK_ICD_FILENAMES ? findLavapipeIcd(repoRoot) : null;
   const init = await initWebgpuBackend({
     allowFallbackAdapter: options.allowSoftware,
+    dawnOptions: options.dawnOptions,
     ...(icd ? { vulkanIcdFile: icd } : {}),
   });
   if (!init.ok) throw new Error(`webgpu backend unavailable: ${init.reason}`);
@@ -173,6 +180,7 @@ export function parseTrainWebgpuArgs(
     if (arg === '--preset') out.preset = value();
     else if (arg === '--parts') out.parts = value().split(',') as TrainWebgpuBenchOptions['parts'];
     else if (arg === '--allow-software') out.allowSoftware = true;
+    else if (arg === '--dawn') out.dawnOptions = value().split(',');
     else if (arg === '--conv-variants') out.convVariants = value().split(',') as ConvVariant[];
     else if (arg === '--conv-min-ms') out.convMinMs = Number(value());
     else if (arg === '--conv-max-reps') out.convMaxReps = Number(value());

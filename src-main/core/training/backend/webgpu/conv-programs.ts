@@ -50,6 +50,7 @@ fn readX(b : i32, ih : i32, iw : i32, ci : i32) -> f32 {
 export function convForwardProgram(c: ConvInfo, policy: TilingPolicy = 'auto'): Built {
   const m = c.batchSize * c.outHeight * c.outWidth;
   const tiling = gemmTilingFor(c.outChannels, policy);
+  const aligned = c.inChannels % GEMM_TK === 0;
   const functions = `${READ_X}
 fn gemmM(z : i32) -> i32 { return uniforms.batch * uniforms.outH * uniforms.outW; }
 fn gemmN(z : i32) -> i32 { return uniforms.outC; }
@@ -62,16 +63,30 @@ fn infoA(z : i32, m : i32) -> vec4<i32> {
   return vec4<i32>(t / uniforms.outH, (t % uniforms.outH) * uniforms.strideH - uniforms.padTop,
                    (m % uniforms.outW) * uniforms.strideW - uniforms.padLeft, 0);
 }
-fn loadA(z : i32, info : vec4<i32>, k : i32) -> f32 {
+${
+  aligned
+    ? `// inC % ${GEMM_TK} == 0: a K step stays within one tap; decode it once.
+fn kTile(z : i32, k0 : i32) -> vec4<i32> {
+  let tap = k0 / uniforms.inC;
+  return vec4<i32>(tap / uniforms.kW, tap % uniforms.kW, k0 % uniforms.inC, 0);
+}
+fn loadA(z : i32, info : vec4<i32>, k : i32, kk : i32, kt : vec4<i32>) -> f32 {
+  return readX(info.x, info.y + kt.x, info.z + kt.y, kt.z + kk);
+}`
+    : `fn kTile(z : i32, k0 : i32) -> vec4<i32> { return vec4<i32>(0); }
+fn loadA(z : i32, info : vec4<i32>, k : i32, kk : i32, kt : vec4<i32>) -> f32 {
   let tap = k / uniforms.inC;
   return readX(info.x, info.y + tap / uniforms.kW, info.z + tap % uniforms.kW, k % uniforms.inC);
+}`
 }
 fn infoB(z : i32, n : i32) -> vec4<i32> { return vec4<i32>(n, 0, 0, 0); }
-fn loadB(z : i32, k : i32, info : vec4<i32>) -> f32 { return W[k * uniforms.outC + info.x]; }
+fn loadB(z : i32, k : i32, kk : i32, kt : vec4<i32>, info : vec4<i32>) -> f32 {
+  return W[k * uniforms.outC + info.x];
+}
 fn storeC(z : i32, m : i32, n : i32, value : f32) { result[m * uniforms.outC + n] = value; }`;
   return {
     spec: {
-      key: `HfConvForward_${tiling}`,
+      key: `HfConvForward_${tiling}_${aligned ? 'aligned' : 'any'}`,
       inputs: ['x', 'W'],
       outputShape: c.outShape,
       workgroupSize: GEMM_WORKGROUP,
@@ -112,6 +127,7 @@ export function convFilterGradProgram(c: ConvInfo, policy: TilingPolicy = 'auto'
   const { slices, kPerSlice } = filterGradSlices(c, policy);
   const m = c.filterHeight * c.filterWidth * c.inChannels;
   const tiling = gemmTilingFor(c.outChannels, policy);
+  const aligned = c.outWidth % GEMM_TK === 0;
   const functions = `${READ_X}
 fn gemmM(z : i32) -> i32 { return uniforms.kH * uniforms.kW * uniforms.inC; }
 fn gemmN(z : i32) -> i32 { return uniforms.outC; }
@@ -126,20 +142,34 @@ fn infoA(z : i32, m : i32) -> vec4<i32> {
   return vec4<i32>(tap / uniforms.kW - uniforms.padTop, tap % uniforms.kW - uniforms.padLeft,
                    m % uniforms.inC, 0);
 }
-fn loadA(z : i32, info : vec4<i32>, k : i32) -> f32 {
+${
+  aligned
+    ? `// outW % ${GEMM_TK} == 0: a K step stays within one output row; decode it once.
+fn kTile(z : i32, k0 : i32) -> vec4<i32> {
+  let t = k0 / uniforms.outW;
+  return vec4<i32>(t / uniforms.outH, (t % uniforms.outH) * uniforms.strideH, k0 % uniforms.outW, 0);
+}
+fn loadA(z : i32, info : vec4<i32>, k : i32, kk : i32, kt : vec4<i32>) -> f32 {
+  return readX(kt.x, kt.y + info.x, (kt.z + kk) * uniforms.strideW + info.y, info.z);
+}`
+    : `fn kTile(z : i32, k0 : i32) -> vec4<i32> { return vec4<i32>(0); }
+fn loadA(z : i32, info : vec4<i32>, k : i32, kk : i32, kt : vec4<i32>) -> f32 {
   let t = k / uniforms.outW;
   return readX(t / uniforms.outH, (t % uniforms.outH) * uniforms.strideH + info.x,
                (k % uniforms.outW) * uniforms.strideW + info.y, info.z);
+}`
 }
 fn infoB(z : i32, n : i32) -> vec4<i32> { return vec4<i32>(n, 0, 0, 0); }
-fn loadB(z : i32, k : i32, info : vec4<i32>) -> f32 { return dy[k * uniforms.outC + info.x]; }
+fn loadB(z : i32, k : i32, kk : i32, kt : vec4<i32>, info : vec4<i32>) -> f32 {
+  return dy[k * uniforms.outC + info.x];
+}
 fn storeC(z : i32, m : i32, n : i32, value : f32) {
   result[(z * gemmM(z) + m) * uniforms.outC + n] = value;
 }`;
   const filterShape = [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels];
   return {
     spec: {
-      key: `HfConvFilterGrad_${tiling}`,
+      key: `HfConvFilterGrad_${tiling}_${aligned ? 'aligned' : 'any'}`,
       inputs: ['x', 'dy'],
       outputShape: slices === 1 ? filterShape : [slices, m * c.outChannels],
       workgroupSize: GEMM_WORKGROUP,
@@ -191,6 +221,7 @@ export function convInputGradProgram(c: ConvInfo, policy: TilingPolicy = 'auto')
   const colsMax = Math.ceil(c.inWidth / c.strideWidth);
   const m = c.batchSize * rowsMax * colsMax;
   const tiling = gemmTilingFor(c.inChannels, policy);
+  const aligned = c.outChannels % GEMM_TK === 0;
   const functions = `
 struct Phase { rh : i32, rw : i32, rows : i32, cols : i32, kh0 : i32, kw0 : i32, tapsH : i32, tapsW : i32, qh : i32, qw : i32 };
 fn phaseOf(z : i32) -> Phase {
@@ -218,19 +249,31 @@ fn infoA(z : i32, m : i32) -> vec4<i32> {
   let t = m / phase.cols;
   return vec4<i32>(t / phase.rows, t % phase.rows + phase.qh, m % phase.cols + phase.qw, 0);
 }
-fn loadA(z : i32, info : vec4<i32>, k : i32) -> f32 {
+// K index -> (tap row th, tap column tw, output channel co), once per K step when outC % ${GEMM_TK} == 0.
+fn decodeK(k : i32) -> vec4<i32> {
   let tap = k / uniforms.outC;
-  let oh = info.y - tap / phase.tapsW;
-  let ow = info.z - tap % phase.tapsW;
+  return vec4<i32>(tap / phase.tapsW, tap % phase.tapsW, k % uniforms.outC, 0);
+}
+${
+  aligned
+    ? `fn kTile(z : i32, k0 : i32) -> vec4<i32> { return decodeK(k0); }
+fn tapOf(k : i32, kk : i32, kt : vec4<i32>) -> vec4<i32> { return vec4<i32>(kt.x, kt.y, kt.z + kk, 0); }`
+    : `fn kTile(z : i32, k0 : i32) -> vec4<i32> { return vec4<i32>(0); }
+fn tapOf(k : i32, kk : i32, kt : vec4<i32>) -> vec4<i32> { return decodeK(k); }`
+}
+fn loadA(z : i32, info : vec4<i32>, k : i32, kk : i32, kt : vec4<i32>) -> f32 {
+  let t = tapOf(k, kk, kt);
+  let oh = info.y - t.x;
+  let ow = info.z - t.y;
   if (oh < 0 || oh >= uniforms.outH || ow < 0 || ow >= uniforms.outW) { return 0.0; }
-  return dy[((info.x * uniforms.outH + oh) * uniforms.outW + ow) * uniforms.outC + k % uniforms.outC];
+  return dy[((info.x * uniforms.outH + oh) * uniforms.outW + ow) * uniforms.outC + t.z];
 }
 fn infoB(z : i32, n : i32) -> vec4<i32> { return vec4<i32>(n, 0, 0, 0); }
-fn loadB(z : i32, k : i32, info : vec4<i32>) -> f32 {
-  let tap = k / uniforms.outC;
-  let kh = phase.kh0 + uniforms.strideH * (tap / phase.tapsW);
-  let kw = phase.kw0 + uniforms.strideW * (tap % phase.tapsW);
-  return W[((kh * uniforms.kW + kw) * uniforms.inC + info.x) * uniforms.outC + k % uniforms.outC];
+fn loadB(z : i32, k : i32, kk : i32, kt : vec4<i32>, info : vec4<i32>) -> f32 {
+  let t = tapOf(k, kk, kt);
+  let kh = phase.kh0 + uniforms.strideH * t.x;
+  let kw = phase.kw0 + uniforms.strideW * t.y;
+  return W[((kh * uniforms.kW + kw) * uniforms.inC + info.x) * uniforms.outC + t.z];
 }
 fn storeC(z : i32, m : i32, n : i32, value : f32) {
   let t = m / phase.cols;
@@ -240,7 +283,7 @@ fn storeC(z : i32, m : i32, n : i32, value : f32) {
 }`;
   return {
     spec: {
-      key: `HfConvInputGrad_${tiling}`,
+      key: `HfConvInputGrad_${tiling}_${aligned ? 'aligned' : 'any'}`,
       inputs: ['dy', 'W'],
       outputShape: c.inShape,
       workgroupSize: GEMM_WORKGROUP,

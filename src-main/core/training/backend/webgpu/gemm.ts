@@ -38,8 +38,10 @@ export function gemmTilingFor(n: number, policy: TilingPolicy = 'auto'): GemmTil
  * `gemmM(z) -> i32`, `gemmN(z) -> i32`, `kBegin(z) -> i32`, `kEnd(z) -> i32` (uniform values: computed from
  * `uniforms` and z only), `gemmSetup(z)` (run once per workgroup, e.g. to fill `var<private>` state),
  * `infoA(z, m) -> vec4<i32>` and `infoB(z, n) -> vec4<i32>` (per-row/column decoding, hoisted out of the
- * K loop), `loadA(z, info, k) -> f32` and `loadB(z, k, info) -> f32` (0 outside the operand, e.g. in
- * padding), `storeC(z, m, n, value)`. `aAlongM`/`bAlongN` say along which index consecutive memory lies,
+ * K loop), `kTile(z, k0) -> vec4<i32>` (decoding of the K step's first index, once per step: operands
+ * whose K blocks of GEMM_TK never straddle a filter tap or an image row decode only that),
+ * `loadA(z, info, k, kk, kt) -> f32` and `loadB(z, k, kk, kt, info) -> f32` (k = k0 + kk, kt = kTile;
+ * 0 outside the operand, e.g. in padding), `storeC(z, m, n, value)`. `aAlongM`/`bAlongN` say along which index consecutive memory lies,
  * so neighbouring threads load neighbouring addresses.
  */
 export interface GemmOperands {
@@ -114,16 +116,17 @@ fn main() {
   var av : array<f32, ${rm}>;
   var bv : array<f32, ${rn}>;
   for (var k0 = kBegin(z); k0 < k1; k0 += ${tk}) {
+    let kt = kTile(z, k0);
     for (var r = 0; r < ${aLoads}; r++) {
       let k = k0 + aDepth[r];
       var a = 0.0;
-      if (m0 + aRow[r] < M && k < k1) { a = loadA(z, aInfo[r], k); }
+      if (m0 + aRow[r] < M && k < k1) { a = loadA(z, aInfo[r], k, aDepth[r], kt); }
       tileA[aDepth[r] * ${tmp} + aRow[r]] = a;
     }
     for (var r = 0; r < ${bLoads}; r++) {
       let k = k0 + bDepth[r];
       var b = 0.0;
-      if (n0 + bCol[r] < N && k < k1) { b = loadB(z, k, bInfo[r]); }
+      if (n0 + bCol[r] < N && k < k1) { b = loadB(z, k, bDepth[r], kt, bInfo[r]); }
       tileB[bDepth[r] * ${tnp} + bCol[r]] = b;
     }
     workgroupBarrier();

@@ -3,7 +3,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describe, expect, it } from 'vitest';
 import { WebgpuFusedAdam } from '../../../../../../src-main/core/training/backend/webgpu/adam.js';
 import { instrumentWebgpu } from '../../../../../../src-main/core/training/backend/webgpu/census.js';
-import { maxAbsDiff, normals, skipNote, webgpuForTests } from './webgpu-test-backend.js';
+import { maxAbsDiff, normals, skipNote, webgpuForTests, WEBGPU_TEST_TIMEOUT } from './webgpu-test-backend.js';
 
 const gpu = await webgpuForTests();
 
@@ -40,7 +40,7 @@ async function values(vars: Record<string, tf.Variable>): Promise<Float32Array[]
   return Promise.all(Object.values(vars).map(async (v) => (await v.data()) as Float32Array));
 }
 
-describe.skipIf(!gpu.ok)(`fused WebGPU Adam${skipNote(gpu)}`, () => {
+describe.skipIf(!gpu.ok)(`fused WebGPU Adam${skipNote(gpu)}`, WEBGPU_TEST_TIMEOUT, () => {
   const backend = () => tf.backend() as WebGPUBackend;
 
   it('matches tf.train.adam on the cpu backend after several steps', async () => {

@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describe, expect, it } from 'vitest';
 import { instrumentWebgpu } from '../../../../../../src-main/core/training/backend/webgpu/census.js';
-import { skipNote, webgpuForTests } from './webgpu-test-backend.js';
+import { skipNote, webgpuForTests, WEBGPU_TEST_TIMEOUT } from './webgpu-test-backend.js';
 
 const gpu = await webgpuForTests();
 
-describe.skipIf(!gpu.ok)(`WebGPU census${skipNote(gpu)}`, () => {
+describe.skipIf(!gpu.ok)(`WebGPU census${skipNote(gpu)}`, WEBGPU_TEST_TIMEOUT, () => {
   it('counts programs, uploads with their bytes, and submits, then stops counting when restored', async () => {
     tf.env().set('WEBGPU_CPU_FORWARD', false);
     const census = instrumentWebgpu(tf.backend() as WebGPUBackend);

@@ -4,7 +4,7 @@ import { WebgpuFusedAdam } from '../../../../../../src-main/core/training/backen
 import { INSTANCE_NORM_KERNEL } from '../../../../../../src-main/core/training/backend/webgpu/instance-norm.js';
 import { installWebgpuKernels } from '../../../../../../src-main/core/training/backend/webgpu/install.js';
 import { instanceNormAct } from '../../../../../../src-main/core/training/ops/instance-norm.js';
-import { skipNote, webgpuForTests } from './webgpu-test-backend.js';
+import { skipNote, webgpuForTests, WEBGPU_TEST_TIMEOUT } from './webgpu-test-backend.js';
 
 const gpu = await webgpuForTests();
 const CONV = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'];
@@ -20,7 +20,7 @@ async function normKernels(): Promise<string[]> {
   return profile.kernelNames.filter((k) => k !== ''); // customGrad's wrapper has no name
 }
 
-describe.skipIf(!gpu.ok)(`installWebgpuKernels${skipNote(gpu)}`, () => {
+describe.skipIf(!gpu.ok)(`installWebgpuKernels${skipNote(gpu)}`, WEBGPU_TEST_TIMEOUT, () => {
   it('installs fused norm, fused Adam, our backward convolutions and a larger submit batch, and uninstalls them', async () => {
     const stockConv = convKernels();
     const stockBatch = tf.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE');

@@ -8,7 +8,7 @@ import {
   WebgpuBackendVersionError,
   webgpuInternals,
 } from '../../../../../../src-main/core/training/backend/webgpu/internals.js';
-import { skipNote, webgpuForTests } from './webgpu-test-backend.js';
+import { skipNote, webgpuForTests, WEBGPU_TEST_TIMEOUT } from './webgpu-test-backend.js';
 
 describe('tfjs-backend-webgpu version pin', () => {
   it('accepts the installed release, which is the pinned one', () => {
@@ -31,7 +31,7 @@ describe('tfjs-backend-webgpu version pin', () => {
 
 const gpu = await webgpuForTests();
 
-describe.skipIf(!gpu.ok)(`webgpu backend internals${skipNote(gpu)}`, () => {
+describe.skipIf(!gpu.ok)(`webgpu backend internals${skipNote(gpu)}`, WEBGPU_TEST_TIMEOUT, () => {
   it('exposes the pending command encoder that tfjs submits, and tensor buffers', async () => {
     const gpuInternals = webgpuInternals(tf.backend() as WebGPUBackend);
     const t = tf.tensor1d([1, 2, 3]);

@@ -78,3 +78,9 @@ export function normals(count: number, seed: number | string, sd = 1): Float32Ar
   const rng = new Rng(seed);
   return Float32Array.from({ length: count }, () => rng.normal(0, sd));
 }
+
+/**
+ * Per-test time limit of the WebGPU tests: lavapipe compiles every new shader with LLVM, which on a
+ * loaded 2-core machine can take tens of seconds for the first use of a GEMM variant.
+ */
+export const WEBGPU_TEST_TIMEOUT = { timeout: 240_000 };
