@@ -198,10 +198,16 @@ export function parseTrainWebgpuArgs(
   return out;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { json, ...options } = parseTrainWebgpuArgs(process.argv.slice(2));
+/** The bench dispatcher's entry (`npm run bench -- train --backend webgpu ...`): prints JSON, returns 0. */
+export async function run(args: readonly string[]): Promise<number> {
+  const { json, ...options } = parseTrainWebgpuArgs(args);
   const result = await runTrainWebgpuBench(options);
   const text = JSON.stringify(result, null, 2);
   if (json) writeFileSync(json, text);
   console.log(text);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await run(process.argv.slice(2));
 }

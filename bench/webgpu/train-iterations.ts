@@ -3,20 +3,13 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { instrumentWebgpu, type WebgpuCensus } from '../../src-main/core/training/backend/webgpu/census.js';
 import { installWebgpuKernels } from '../../src-main/core/training/backend/webgpu/install.js';
 import { registerTrainingGradients } from '../../src-main/core/training/grads/register.js';
-import { ImagePool } from '../../src-main/core/training/image-pool.js';
-import {
-  createCycleganGenerator,
-  createPatchDiscriminator,
-} from '../../src-main/core/training/models/cyclegan.js';
-import { randomInitialValues } from '../../src-main/core/training/models/parameters.js';
-import {
-  createEmaGenerator,
-  createProganDiscriminator,
-  createProganGenerator,
-} from '../../src-main/core/training/models/progan.js';
-import { Adam, type AdamOptions } from '../../src-main/core/training/optim/adam.js';
-import type { Optimizer } from '../../src-main/core/training/optim/optimizer.js';
+import { Adam } from '../../src-main/core/training/optim/adam.js';
 import { cycleganPreset, proganPreset } from '../../src-main/core/training/presets.js';
+import {
+  createCycleganSetup,
+  createProganSetup,
+  type AdamFactory,
+} from '../../src-main/core/training/setup.js';
 import { cycleganStep } from '../../src-main/core/training/steps/cyclegan-step.js';
 import { proganStep } from '../../src-main/core/training/steps/progan-step.js';
 import { Rng } from '../../src-main/core/util/rng.js';
@@ -74,78 +67,39 @@ function seededImages(shape: [number, number, number, number], seed: number): tf
   return tf.tensor4d(data, shape);
 }
 
-function cycleganRunner(preset: string, makeAdam: (o: AdamOptions) => Optimizer): Runner {
+function cycleganRunner(preset: string, createAdam: AdamFactory): Runner {
   const p = cycleganPreset(preset);
-  const init = randomInitialValues(new Rng(SEED));
-  const models = {
-    generatorAB: createCycleganGenerator(p.generator, init, 'generatorAB'),
-    generatorBA: createCycleganGenerator(p.generator, init, 'generatorBA'),
-    discriminatorA: createPatchDiscriminator(p.discriminator, init, 'discriminatorA'),
-    discriminatorB: createPatchDiscriminator(p.discriminator, init, 'discriminatorB'),
-  };
-  const optimizers = { generators: makeAdam(p.adam), discriminators: makeAdam(p.adam) };
-  const fakePools = {
-    A: new ImagePool(p.poolSize, new Rng(SEED + 1)),
-    B: new ImagePool(p.poolSize, new Rng(SEED + 2)),
-  };
+  const setup = createCycleganSetup(p, new Rng(SEED), createAdam);
   const shape: [number, number, number, number] = [p.batchSize, p.sizePx, p.sizePx, 3];
   const realA = seededImages(shape, SEED + 3);
   const realB = seededImages(shape, SEED + 4);
   return {
     detail: `${p.sizePx} px, ngf ${p.generator.ngf}, ${p.generator.residualBlocks} blocks, batch ${p.batchSize}`,
     step: async () => ({
-      ...(await cycleganStep(models, optimizers, realA, realB, {
-        lambdaCycle: p.lambdaCycle,
-        identityWeight: p.identityWeight,
-        fakePools,
-      })),
+      ...(await cycleganStep(setup.models, setup.optimizers, realA, realB, setup.stepOptions)),
     }),
     dispose: () => {
-      Object.values(models).forEach((m) => m.dispose());
-      Object.values(optimizers).forEach((o) => o.dispose());
-      fakePools.A.dispose();
-      fakePools.B.dispose();
+      setup.dispose();
       tf.dispose([realA, realB]);
     },
   };
 }
 
-function proganRunner(
-  preset: string,
-  resolution: number | undefined,
-  makeAdam: (o: AdamOptions) => Optimizer,
-): Runner {
+function proganRunner(preset: string, resolution: number | undefined, createAdam: AdamFactory): Runner {
   const p = proganPreset(preset);
   const r = resolution ?? p.network.maxResolution;
   const batch = p.batchSizes[r];
   if (batch === undefined) throw new Error(`progan preset '${preset}' has no resolution ${r}`);
-  const init = randomInitialValues(new Rng(SEED));
-  const generator = createProganGenerator(p.network, init, 'generator');
-  const models = {
-    generator,
-    discriminator: createProganDiscriminator(p.network, init, 'discriminator'),
-    generatorEma: createEmaGenerator(generator),
-  };
-  const optimizers = { generator: makeAdam(p.adam), discriminator: makeAdam(p.adam) };
+  const setup = createProganSetup(p, new Rng(SEED), createAdam);
   const reals = seededImages([batch, r, r, 3], SEED + 3);
   const rng = new Rng(SEED + 5);
   return {
     detail: `${r} px, batch ${batch}, latent ${p.network.latentSize}, fmapMax ${p.network.fmapMax}`,
     step: async () => ({
-      ...(await proganStep(models, optimizers, reals, {
-        resolution: r,
-        alpha: 1,
-        rng,
-        lambda: p.lambda,
-        gamma: p.gamma,
-        drift: p.drift,
-        mirror: p.mirror,
-        emaDecay: p.emaDecay,
-      })),
+      ...(await proganStep(setup.models, setup.optimizers, reals, { resolution: r, alpha: 1, rng, ...p })),
     }),
     dispose: () => {
-      Object.values(models).forEach((m) => m.dispose());
-      Object.values(optimizers).forEach((o) => o.dispose());
+      setup.dispose();
       reals.dispose();
     },
   };
@@ -184,11 +138,11 @@ export async function benchTrainIterations(
   const backend = tf.backend() as WebGPUBackend;
   const restoreGradients = variant === 'tfjs' ? () => {} : registerTrainingGradients();
   const kernels = installWebgpuKernels({ enabled: variant === 'ours' });
-  const makeAdam = (o: AdamOptions): Optimizer => kernels.createAdam(o) ?? new Adam(o);
+  const createAdam: AdamFactory = (o) => kernels.createAdam(o) ?? new Adam(o);
   const runner =
     options.model === 'cyclegan'
-      ? cycleganRunner(options.preset, makeAdam)
-      : proganRunner(options.preset, options.resolution, makeAdam);
+      ? cycleganRunner(options.preset, createAdam)
+      : proganRunner(options.preset, options.resolution, createAdam);
   const census = instrumentWebgpu(backend);
   const compileFlag = 'WEBGPU_ENGINE_COMPILE_ONLY';
   const seconds: number[] = [];
