@@ -3,6 +3,8 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describe, expect, it } from 'vitest';
 import { WebgpuFusedAdam } from '../../../../../../src-main/core/training/backend/webgpu/adam.js';
 import { instrumentWebgpu } from '../../../../../../src-main/core/training/backend/webgpu/census.js';
+import { Adam } from '../../../../../../src-main/core/training/optim/adam.js';
+import type { Optimizer } from '../../../../../../src-main/core/training/optim/optimizer.js';
 import { maxAbsDiff, normals, skipNote, webgpuForTests, WEBGPU_TEST_TIMEOUT } from './webgpu-test-backend.js';
 
 const gpu = await webgpuForTests();
@@ -29,11 +31,9 @@ function gradientsAt(step: number): Record<string, tf.Tensor> {
   return grads;
 }
 
-/** tf.train.adam over the same variables and gradients (its gradients keyed by variable name). */
-function stockStep(opt: tf.AdamOptimizer, vars: Record<string, tf.Variable>, step: number): void {
-  const grads = gradientsAt(step);
-  opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name: vars[name]!.name, tensor })));
-  tf.dispose(Object.values(grads));
+/** STEPS steps of an optimiser from `first` on (gradients are consumed by applyGradients). */
+function steps(opt: Optimizer, vars: Record<string, tf.Variable>, first: number, last: number): void {
+  for (let s = first; s < last; s++) opt.applyGradients(vars, gradientsAt(s));
 }
 
 async function values(vars: Record<string, tf.Variable>): Promise<Float32Array[]> {
@@ -43,11 +43,11 @@ async function values(vars: Record<string, tf.Variable>): Promise<Float32Array[]
 describe.skipIf(!gpu.ok)(`fused WebGPU Adam${skipNote(gpu)}`, WEBGPU_TEST_TIMEOUT, () => {
   const backend = () => tf.backend() as WebGPUBackend;
 
-  it('matches tf.train.adam on the cpu backend after several steps', async () => {
+  it('matches the op-level Adam on the cpu backend after several steps', async () => {
     await tf.setBackend('cpu');
     const cpuVars = makeVariables('cpu');
-    const stock = tf.train.adam(CONFIG.learningRate, CONFIG.beta1, CONFIG.beta2, CONFIG.epsilon);
-    for (let s = 0; s < STEPS; s++) stockStep(stock, cpuVars, s);
+    const stock = new Adam(CONFIG);
+    steps(stock, cpuVars, 0, STEPS);
     const expected = await values(cpuVars);
     stock.dispose();
     tf.dispose(Object.values(cpuVars));
@@ -55,7 +55,7 @@ describe.skipIf(!gpu.ok)(`fused WebGPU Adam${skipNote(gpu)}`, WEBGPU_TEST_TIMEOU
 
     const vars = makeVariables('gpu');
     const fused = new WebgpuFusedAdam(backend(), CONFIG);
-    for (let s = 0; s < STEPS; s++) fused.applyGradients(vars, gradientsAt(s));
+    steps(fused, vars, 0, STEPS);
     const got = await values(vars);
     expected.forEach((e, i) => expect(maxAbsDiff(e, got[i]!)).toBeLessThan(1e-6));
     expect(fused.iterations).toBe(STEPS);
@@ -91,7 +91,7 @@ describe.skipIf(!gpu.ok)(`fused WebGPU Adam${skipNote(gpu)}`, WEBGPU_TEST_TIMEOU
     }
   });
 
-  it('saves state in tf.train.adam layout, and a restored optimiser continues identically', async () => {
+  it('saves state as <name>/m, <name>/v and iterations, and a restored optimiser continues identically', async () => {
     const varsA = makeVariables('a');
     const varsB = makeVariables('b');
     const a = new WebgpuFusedAdam(backend(), CONFIG);
@@ -118,33 +118,29 @@ describe.skipIf(!gpu.ok)(`fused WebGPU Adam${skipNote(gpu)}`, WEBGPU_TEST_TIMEOU
     tf.dispose([...Object.values(varsA), ...Object.values(varsB)]);
   });
 
-  it('continues from tf.train.adam state (checkpoints move between backends)', async () => {
+  it('moves state both ways with the op-level Adam (checkpoints move between backends)', async () => {
     const stockVars = makeVariables('stock');
     const fusedVars = makeVariables('fused');
-    const stock = tf.train.adam(CONFIG.learningRate, CONFIG.beta1, CONFIG.beta2, CONFIG.epsilon);
-    for (let s = 0; s < 3; s++) stockStep(stock, stockVars, s);
-    const weights = await stock.getWeights();
-    const slots: Record<string, { shape: number[]; data: Float32Array }> = {};
-    let iterations = 0;
-    for (const w of weights) {
-      if (w.name === 'iter') iterations = (await w.tensor.data())[0]!;
-      else
-        slots[w.name.replace('stock/', '')] = {
-          shape: w.tensor.shape,
-          data: (await w.tensor.data()) as Float32Array,
-        };
-    }
+    const stock = new Adam(CONFIG);
+    steps(stock, stockVars, 0, 3);
+    // op-level -> fused: the same weights and state, then the same steps on both.
     for (const name of Object.keys(SHAPES)) fusedVars[name]!.assign(stockVars[name]!);
     const fused = new WebgpuFusedAdam(backend(), CONFIG);
-    fused.loadState({ iterations, slots });
-    for (let s = 3; s < 6; s++) {
-      stockStep(stock, stockVars, s);
-      fused.applyGradients(fusedVars, gradientsAt(s));
-    }
-    const [vs, vf] = [await values(stockVars), await values(fusedVars)];
+    fused.loadState(await stock.saveState());
+    steps(stock, stockVars, 3, 5);
+    steps(fused, fusedVars, 3, 5);
+    let [vs, vf] = [await values(stockVars), await values(fusedVars)];
     vs.forEach((v, i) => expect(maxAbsDiff(v, vf[i]!)).toBeLessThan(1e-6));
-    stock.dispose();
-    fused.dispose();
+    // fused -> op-level.
+    const back = new Adam(CONFIG);
+    back.loadState(await fused.saveState());
+    for (const name of Object.keys(SHAPES)) stockVars[name]!.assign(fusedVars[name]!);
+    steps(back, stockVars, 5, 7);
+    steps(fused, fusedVars, 5, 7);
+    [vs, vf] = [await values(stockVars), await values(fusedVars)];
+    vs.forEach((v, i) => expect(maxAbsDiff(v, vf[i]!)).toBeLessThan(1e-6));
+    expect(back.iterations).toBe(7);
+    [stock, fused, back].forEach((o) => o.dispose());
     tf.dispose([...Object.values(stockVars), ...Object.values(fusedVars)]);
   });
 
