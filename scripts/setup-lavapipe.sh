@@ -14,8 +14,9 @@ cd "$(dirname "$0")/.."
 dest=.cache/lavapipe
 mesa_version=25.0.7-2~bpo12+1
 
+os_release=${OS_RELEASE_FILE:-/etc/os-release}
 codename=""
-if [ -r /etc/os-release ]; then codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}"); fi
+if [ -r "$os_release" ]; then codename=$(. "$os_release" && echo "${VERSION_CODENAME:-}"); fi
 if [ "$codename" != "bookworm" ]; then
   echo "setup-lavapipe: skipped (needs Debian 12 bookworm, found '${codename:-unknown}'); the WebGPU tests will skip."
   exit 0
@@ -32,6 +33,8 @@ fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+# Run on its own (not from setup-debian.sh) on a fresh machine, apt may have no package lists yet.
+if ! apt-cache show libvulkan1 >/dev/null 2>&1; then $SUDO apt-get update -q; fi
 # The Vulkan loader (Dawn dlopens libvulkan.so.1) and the libraries libvulkan_lvp.so links against, all
 # from bookworm itself. Its libdrm calls all exist in bookworm's libdrm2 2.4.114 (checked with objdump).
 $SUDO apt-get install -y -q --no-install-recommends \

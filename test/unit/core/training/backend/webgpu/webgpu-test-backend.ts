@@ -12,7 +12,7 @@ export type WebgpuForTests = { ok: true; device: string } | { ok: false; skip: s
 /**
  * Initialises the webgpu backend on the software adapter the project installs (Mesa lavapipe, see
  * scripts/setup-lavapipe.sh), or on whatever VK_ICD_FILENAMES names. Tests skip with the returned
- * message where no adapter exists. The cpu backend is made ready too: it is the reference.
+ * message where no adapter exists, and fail where lavapipe is installed but does not start.
  */
 export async function webgpuForTests(): Promise<WebgpuForTests> {
   const icd = process.env.VK_ICD_FILENAMES ? undefined : (findLavapipeIcd(repoRoot) ?? undefined);
@@ -20,6 +20,10 @@ export async function webgpuForTests(): Promise<WebgpuForTests> {
     allowFallbackAdapter: true,
     ...(icd ? { vulkanIcdFile: icd } : {}),
   });
+  if (!init.ok && icd) {
+    // scripts/setup-lavapipe.sh ran, so an adapter must exist: a broken set-up fails, it does not skip.
+    throw new Error(`lavapipe is installed (${icd}) but WebGPU did not start: ${init.reason}`);
+  }
   if (!init.ok) {
     const skip = `WebGPU tests skipped: ${init.reason}. Run scripts/setup-lavapipe.sh (Debian 12) for a software adapter.`;
     console.warn(skip);
