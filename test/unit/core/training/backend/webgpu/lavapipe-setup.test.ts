@@ -24,10 +24,10 @@ describe('scripts/setup-lavapipe.sh', () => {
     async () => {
       const { stdout } = await run('bash', [script]);
       expect(stdout).toMatch(/already in \.cache\/lavapipe/);
-      const manifest = JSON.parse(
-        (await import('node:fs')).readFileSync(findLavapipeIcd(repoRoot)!, 'utf8'),
-      ) as { ICD: { library_path: string } };
-      expect((await import('node:fs')).existsSync(manifest.ICD.library_path)).toBe(true);
+      const manifest = JSON.parse(readFileSync(findLavapipeIcd(repoRoot)!, 'utf8')) as {
+        ICD: { library_path: string };
+      };
+      expect(existsSync(manifest.ICD.library_path)).toBe(true);
     },
   );
 });
