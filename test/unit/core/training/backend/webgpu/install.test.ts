@@ -25,7 +25,12 @@ describe.skipIf(!gpu.ok)(`installWebgpuKernels${skipNote(gpu)}`, WEBGPU_TEST_TIM
     const stockConv = convKernels();
     const stockBatch = tf.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE');
     const kernels = installWebgpuKernels();
-    expect(kernels.options.conv).toEqual({ forward: false, filterGrad: true, inputGrad: true });
+    expect(kernels.options.conv).toEqual({
+      forward: false,
+      filterGrad: true,
+      inputGrad: true,
+      tiling: 'auto',
+    });
     expect(await normKernels()).toEqual([INSTANCE_NORM_KERNEL]);
     const adam = kernels.createAdam({ learningRate: 1e-3, beta1: 0.5, beta2: 0.999 });
     expect(adam).toBeInstanceOf(WebgpuFusedAdam);
