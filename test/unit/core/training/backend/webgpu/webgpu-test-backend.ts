@@ -15,14 +15,16 @@ export type WebgpuForTests = { ok: true; device: string } | { ok: false; skip: s
  * message where no adapter exists, and fail where lavapipe is installed but does not start.
  */
 export async function webgpuForTests(): Promise<WebgpuForTests> {
-  const icd = process.env.VK_ICD_FILENAMES ? undefined : (findLavapipeIcd(repoRoot) ?? undefined);
+  const installed = findLavapipeIcd(repoRoot);
+  // vitest.config.ts points VK_ICD_FILENAMES at it already; a direct run of a test file may not.
+  const icd = process.env.VK_ICD_FILENAMES ? undefined : (installed ?? undefined);
   const init = await initWebgpuBackend({
     allowFallbackAdapter: true,
     ...(icd ? { vulkanIcdFile: icd } : {}),
   });
-  if (!init.ok && icd) {
+  if (!init.ok && installed && (icd || process.env.VK_ICD_FILENAMES === installed)) {
     // scripts/setup-lavapipe.sh ran, so an adapter must exist: a broken set-up fails, it does not skip.
-    throw new Error(`lavapipe is installed (${icd}) but WebGPU did not start: ${init.reason}`);
+    throw new Error(`lavapipe is installed (${installed}) but WebGPU did not start: ${init.reason}`);
   }
   if (!init.ok) {
     const skip = `WebGPU tests skipped: ${init.reason}. Run scripts/setup-lavapipe.sh (Debian 12) for a software adapter.`;
