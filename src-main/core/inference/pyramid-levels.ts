@@ -24,25 +24,30 @@ export function downsampleQuad(
   sourceValidHeightPx: number,
 ): Uint8Array {
   const t = tileSizePx;
+  const half = t / 2;
   const out = new Uint8Array(t * t * 3).fill(255);
-  const sample = (sx: number, sy: number, c: number): number => {
-    const child = children[(sy >= t ? 2 : 0) + (sx >= t ? 1 : 0)];
-    return child ? child[((sy % t) * t + (sx % t)) * 3 + c]! : 255;
-  };
-  for (let y = 0; y < t; y++) {
-    const sy0 = 2 * y;
-    if (sy0 >= sourceValidHeightPx) break;
-    const rowsIn = sy0 + 1 < sourceValidHeightPx ? 2 : 1;
-    for (let x = 0; x < t; x++) {
-      const sx0 = 2 * x;
-      if (sx0 >= sourceValidWidthPx) break;
-      const colsIn = sx0 + 1 < sourceValidWidthPx ? 2 : 1;
-      const n = rowsIn * colsIn;
-      for (let c = 0; c < 3; c++) {
-        let sum = 0;
-        for (let dy = 0; dy < rowsIn; dy++)
-          for (let dx = 0; dx < colsIn; dx++) sum += sample(sx0 + dx, sy0 + dy, c);
-        out[(y * t + x) * 3 + c] = Math.round(sum / n);
+  // Each child makes one quadrant of the output. Where a 2x2 footprint sticks out of the source, its
+  // indices are clamped to the last valid row or column: the four samples then average the valid ones.
+  for (let q = 0; q < 4; q++) {
+    const child = children[q];
+    const validW = Math.min(t, sourceValidWidthPx - (q & 1) * t);
+    const validH = Math.min(t, sourceValidHeightPx - (q >> 1) * t);
+    if (!child || validW <= 0 || validH <= 0) continue;
+    for (let y = 0; 2 * y < validH; y++) {
+      const row0 = 2 * y * t * 3;
+      const row1 = Math.min(2 * y + 1, validH - 1) * t * 3;
+      let o = (((q >> 1) * half + y) * t + (q & 1) * half) * 3;
+      for (let x = 0; 2 * x < validW; x++) {
+        const col0 = 6 * x;
+        const col1 = Math.min(2 * x + 1, validW - 1) * 3;
+        for (let c = 0; c < 3; c++) {
+          const sum =
+            child[row0 + col0 + c]! +
+            child[row0 + col1 + c]! +
+            child[row1 + col0 + c]! +
+            child[row1 + col1 + c]!;
+          out[o++] = (sum + 2) >> 2;
+        }
       }
     }
   }
