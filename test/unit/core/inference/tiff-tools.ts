@@ -31,3 +31,12 @@ export async function tiffinfoErrors(path: string): Promise<string> {
   const { stderr } = await run('tiffinfo', [path]);
   return stderr;
 }
+
+/**
+ * Decodes every tile of every directory with libtiff (`tiffcp -c none` into a scratch file) and returns
+ * what libtiff printed on stderr: empty when every JPEG tile decodes cleanly.
+ */
+export async function tiffcpDecodeErrors(path: string, scratch: string): Promise<string> {
+  const { stderr } = await run('tiffcp', ['-c', 'none', path, scratch]);
+  return stderr;
+}

@@ -14,7 +14,7 @@ import {
 } from '../../../../src-main/core/inference/tiff/tiff-directory.js';
 import { TiffFileWriter } from '../../../../src-main/core/inference/tiff/tiff-file-writer.js';
 import { openSlide } from '../../../../src-main/core/slide/index.js';
-import { tiffdump, tiffinfoErrors } from './tiff-tools.js';
+import { tiffcpDecodeErrors, tiffdump, tiffinfoErrors } from './tiff-tools.js';
 
 let folder: string;
 beforeAll(async () => {
@@ -100,6 +100,7 @@ describe('pyramidal TIFF writer', () => {
     );
     expect((await readFile(path)).length).toBe(bytes);
     expect(await tiffinfoErrors(path)).toBe('');
+    expect(await tiffcpDecodeErrors(path, join(folder, 'classic-decoded.tif'))).toBe('');
     const { magic, directories } = await tiffdump(path);
     expect(magic).toBe('2a');
     expect(directories).toHaveLength(3);
@@ -171,6 +172,7 @@ describe('pyramidal TIFF writer', () => {
     );
     const { magic, directories } = await tiffdump(path);
     expect(magic).toBe('2b');
+    expect(await tiffcpDecodeErrors(path, join(folder, 'big-decoded.tif'))).toBe('');
     expect(directories.map((d) => d.get(256)!.values)).toEqual(['200', '100']);
     expect(directories[0]!.get(324)!.type).toBe('LONG8');
     const slide = await openSlide(path);

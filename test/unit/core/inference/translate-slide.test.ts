@@ -11,7 +11,7 @@ import {
   type TranslateSlideOptions,
 } from '../../../../src-main/core/inference/translate-slide.js';
 import { openSlide, type Slide } from '../../../../src-main/core/slide/index.js';
-import { tiffdump } from './tiff-tools.js';
+import { tiffcpDecodeErrors, tiffdump } from './tiff-tools.js';
 
 const SLIDES = join(import.meta.dirname, '../../../fixtures/slides');
 
@@ -98,6 +98,8 @@ describe('translateSlide', () => {
     expect([result.widthPx, result.heightPx]).toEqual([1110, 1484]);
     expect(result.format).toBe('classic');
     expect(result.mppX).toBeCloseTo(0.998, 6);
+    // libtiff decodes every tile of every level.
+    expect(await tiffcpDecodeErrors(out, join(folder, 'decoded.tif'))).toBe('');
     const translated = await openSlide(out);
     try {
       expect(translated.info.vendor).toBe('generic-tiff');
