@@ -1,0 +1,32 @@
+import type { Patch, PatchBatch } from './patch-stream.js';
+
+/**
+ * Packs patches into one NHWC batch: the 8-bit pixels side by side, and (when asked) the same as
+ * Float32 in [-1, 1] for training.
+ */
+export function writeBatchPixels(
+  patches: readonly Patch[],
+  domain: string,
+  patchSize: number,
+  float32: boolean,
+): PatchBatch {
+  const stride = patchSize * patchSize * 3;
+  const pixels = new Uint8Array(patches.length * stride);
+  const images = float32 ? new Float32Array(patches.length * stride) : null;
+  patches.forEach((patch, i) => {
+    pixels.set(patch.pixels, i * stride);
+    if (images !== null) {
+      const src = patch.pixels;
+      const offset = i * stride;
+      for (let k = 0; k < stride; k++) images[offset + k] = src[k]! / 127.5 - 1;
+    }
+  });
+  return {
+    domain,
+    patchSize,
+    count: patches.length,
+    images,
+    pixels,
+    provenance: patches.map((p) => p.provenance),
+  };
+}
