@@ -1,4 +1,5 @@
 import type { Patch, PatchBatch } from './patch-stream.js';
+import { writePatchToTensorData } from './to-tensor-data.js';
 
 /**
  * Packs patches into one NHWC batch: the 8-bit pixels side by side, and (when asked) the same as
@@ -16,9 +17,7 @@ export function writeBatchPixels(
   patches.forEach((patch, i) => {
     pixels.set(patch.pixels, i * stride);
     if (images !== null) {
-      const src = patch.pixels;
-      const offset = i * stride;
-      for (let k = 0; k < stride; k++) images[offset + k] = src[k]! / 127.5 - 1;
+      writePatchToTensorData({ width: patchSize, height: patchSize, data: patch.pixels }, images, i * stride);
     }
   });
   return {

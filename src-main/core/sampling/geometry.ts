@@ -1,3 +1,4 @@
+import { bestLevelForDownsample } from '../slide/levels.js';
 import type { SlideLevel } from '../slide/types.js';
 import { SamplerError } from './errors.js';
 
@@ -25,16 +26,6 @@ export interface Footprint {
   /** Side of the area actually read, in level-0 pixels: `readSizePx * levelDownsample`. */
   readonly level0Width: number;
   readonly level0Height: number;
-}
-
-/** OpenSlide's own rule: the level with the largest downsample not above `downsample` (level 0 below it). */
-export function bestLevelForDownsample(levels: readonly SlideLevel[], downsample: number): number {
-  if (levels.length === 0) throw new RangeError('A slide has at least one level');
-  if (downsample < levels[0]!.downsample) return 0;
-  for (let i = 1; i < levels.length; i++) {
-    if (downsample < levels[i]!.downsample) return i - 1;
-  }
-  return levels.length - 1;
 }
 
 /**

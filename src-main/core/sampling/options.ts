@@ -22,7 +22,10 @@ export interface PatchSamplerOptions {
   readonly prefetchBatches?: number;
   /** Plans in flight ahead of delivery; part of the sequence definition (default 64). */
   readonly lookahead?: number;
-  /** Plans mixed by the shuffle buffer (default 32; 1 turns it off). */
+  /**
+   * Plans mixed by the shuffle buffer (default 1: off). Passes are already freshly shuffled; a buffer of
+   * K mixes patches across passes at the price of the exact per-pass slide balance (off by at most K).
+   */
   readonly shuffleBufferSize?: number;
   /** Failures after which a slide is excluded (default 3). */
   readonly maxSlideFailures?: number;
@@ -84,7 +87,7 @@ export function resolveSamplerOptions(options: Readonly<PatchSamplerOptions> = {
     batchSize: integer('batchSize', options.batchSize ?? 32, 1, 65536),
     prefetchBatches: integer('prefetchBatches', options.prefetchBatches ?? 2, 1, 1024),
     lookahead: integer('lookahead', options.lookahead ?? 64, 1, 65536),
-    shuffleBufferSize: integer('shuffleBufferSize', options.shuffleBufferSize ?? 32, 1, 1 << 20),
+    shuffleBufferSize: integer('shuffleBufferSize', options.shuffleBufferSize ?? 1, 1, 1 << 20),
     maxSlideFailures: integer('maxSlideFailures', options.maxSlideFailures ?? 3, 1, 1 << 20),
     maxLocationRedraws: integer('maxLocationRedraws', options.maxLocationRedraws ?? 50, 0, 1 << 20),
     weighting,

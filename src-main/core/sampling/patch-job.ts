@@ -1,3 +1,5 @@
+import type { AugmentRecord } from './augment/pipeline.js';
+
 /**
  * The pixel work for one patch, as it crosses to a worker thread and back. Plain data only; the pixels
  * come back as a transferable ArrayBuffer (moved, never copied or serialised).
@@ -18,8 +20,8 @@ export interface PatchJob {
   readonly augmentProbability: number;
 }
 
-/** Parameters of every augmentation op applied to a patch (as recorded by the augment module). */
-export type AugmentationRecord = Readonly<Record<string, unknown>>;
+/** Every augmentation op applied to a patch, with its parameters (the augment module's record). */
+export type AugmentationRecord = AugmentRecord;
 
 export interface PatchJobSuccess {
   readonly ok: true;

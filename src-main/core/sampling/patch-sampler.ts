@@ -23,20 +23,26 @@ export interface SamplerDomain {
   readonly slidePaths: readonly string[];
 }
 
-/** One slide's mask outcome, as the sampler receives it from the mask builders. */
-export interface SlideTissueReport {
-  readonly domain: string;
-  readonly path: string;
-  /** `unreadable`: the slide could not be opened or its thumbnail read. */
-  readonly outcome: 'ok' | 'no-tissue' | 'all-tissue' | 'unreadable';
-  /** The tissue index; null leaves the slide out (unreadable, or no tissue with the 'exclude' policy). */
-  readonly tissue: TissueLocator | null;
-  readonly quickhash: string | null;
-  readonly levels: readonly SlideLevel[] | null;
-  readonly mppX: number | null;
-  /** Why the slide is unusable, for the report. */
-  readonly message: string | null;
-}
+/** One slide's mask outcome, as the sampler receives it: a usable slide, or why it is left out. */
+export type SlideTissueReport =
+  | {
+      readonly domain: string;
+      readonly path: string;
+      readonly usable: true;
+      readonly tissue: TissueLocator;
+      readonly quickhash: string;
+      readonly levels: readonly SlideLevel[];
+      readonly mppX: number | null;
+    }
+  | {
+      readonly domain: string;
+      readonly path: string;
+      readonly usable: false;
+      /** UNREADABLE: cannot be opened or read; NO_TISSUE: the mask is empty (and the policy excludes). */
+      readonly code: 'UNREADABLE' | 'NO_TISSUE';
+      /** A sentence naming the slide and the reason. */
+      readonly message: string;
+    };
 
 /** What the sampler samples from: the domains, and the mask outcomes as they become ready. */
 export interface SamplerDataset {
@@ -66,8 +72,11 @@ export interface SamplerEventMap {
 
 /** What the sampler runs on. */
 export interface PatchSamplerDeps {
-  /** Runs one patch job, normally `PatchWorkerPool.run` (the pool stays the caller's to close). */
-  readonly runJob: (job: PatchJob) => Promise<PatchJobResult>;
+  /**
+   * Runs one patch job, normally `(job, urgent) => pool.run(job, urgent)` on a PatchWorkerPool (the pool
+   * stays the caller's to close); `urgent` jobs should go first.
+   */
+  readonly runJob: (job: PatchJob, urgent: boolean) => Promise<PatchJobResult>;
   /** Jobs being processed (for the statistics); default 0. */
   readonly inFlight?: () => number;
   /** Appends every delivered patch's provenance. */
@@ -240,12 +249,8 @@ export class PatchSampler extends EventEmitter<SamplerEventMap> {
   /** Turns a report into a drawable slide, or excludes the slide with the reason. */
   private admit(sequencer: DomainSequencer, report: SlideTissueReport): void {
     const path = report.path;
-    if (report.outcome === 'unreadable' || report.levels === null || report.quickhash === null) {
-      sequencer.exclude(path, 'UNREADABLE', `${path}: ${report.message ?? 'the slide could not be read'}`);
-      return;
-    }
-    if (report.tissue === null) {
-      sequencer.exclude(path, 'NO_TISSUE', `${path}: ${report.message ?? 'the tissue mask is empty'}`);
+    if (!report.usable) {
+      sequencer.exclude(path, report.code, report.message);
       return;
     }
     let downsample: number;

@@ -43,7 +43,8 @@ export interface PatchStreamOptions {
 }
 
 export interface PatchStreamDeps {
-  readonly runJob: (job: PatchJob) => Promise<PatchJobResult>;
+  /** Runs a job; `urgent` ones (replacements holding up delivery) should jump the queue. */
+  readonly runJob: (job: PatchJob, urgent: boolean) => Promise<PatchJobResult>;
   readonly stats: SamplerStats;
   /** When given, every delivered patch's provenance is appended here. */
   readonly manifest?: ManifestWriter<PatchProvenance> | null;
@@ -54,6 +55,8 @@ export interface PatchStreamState {
   readonly domain: string;
   readonly lookahead: number;
   readonly sequencer: SequencerState;
+  /** The first position not yet handed to the consumer. */
+  readonly nextDelivery: number;
   /** Plans of the undelivered positions, in order; the first `prepared` had been prepared already. */
   readonly undelivered: readonly PatchPlan[];
   readonly prepared: number;
@@ -93,6 +96,8 @@ export class PatchStream {
   private readonly waiters: Waiter[] = [];
   /** First position not yet moved to the ready queue. */
   private head = 0;
+  /** First position not yet handed to the consumer. */
+  private nextDelivery = 0;
   private owedDraws: number;
   private drawable = false;
   private complete = false;
@@ -118,13 +123,11 @@ export class PatchStream {
           { domain: this.domain },
         );
       }
+      checkStreamState(restored, this.domain);
       sequencer.restore(restored.sequencer);
       this.owedDraws = restored.owedDraws;
-      this.head = Math.min(
-        restored.undelivered[0]?.sampleIndex ?? Infinity,
-        restored.awaitingReplacement ?? Infinity,
-        restored.sequencer.nextSampleIndex,
-      );
+      this.head = restored.nextDelivery;
+      this.nextDelivery = restored.nextDelivery;
       restored.undelivered.forEach((plan, i) => this.addSlot(plan, i < restored.prepared));
       if (restored.awaitingReplacement !== null) {
         this.slots.set(restored.awaitingReplacement, { plan: null, result: null, restoredPrepared: false });
@@ -197,6 +200,7 @@ export class PatchStream {
       domain: this.domain,
       lookahead: this.options.lookahead,
       sequencer: this.sequencer.getState(),
+      nextDelivery: this.nextDelivery,
       undelivered,
       prepared: this.ready.length + this.countRestoredPrepared(),
       owedDraws: this.owedDraws,
@@ -223,10 +227,10 @@ export class PatchStream {
   private addSlot(plan: PatchPlan, restoredPrepared: boolean): void {
     const slot: Slot = { plan, result: null, restoredPrepared };
     this.slots.set(plan.sampleIndex, slot);
-    this.submit(slot, plan);
+    this.submit(slot, plan, false);
   }
 
-  private submit(slot: Slot, plan: PatchPlan): void {
+  private submit(slot: Slot, plan: PatchPlan, urgent: boolean): void {
     const f = plan.footprint;
     const job: PatchJob = {
       slidePath: plan.slidePath,
@@ -238,7 +242,7 @@ export class PatchStream {
       patchSeed: plan.patchSeed,
       augmentProbability: this.options.augmentProbability,
     };
-    void this.deps.runJob(job).then((result) => {
+    void this.deps.runJob(job, urgent).then((result) => {
       // A closed stream, or a slot already replaced, ignores late results.
       if (this.closed || this.slots.get(plan.sampleIndex) !== slot || slot.plan !== plan) return;
       slot.result = result;
@@ -299,7 +303,7 @@ export class PatchStream {
     const plan = this.sequencer.replacementPlan(this.head);
     if (plan === null) return false;
     slot.plan = plan;
-    this.submit(slot, plan);
+    this.submit(slot, plan, true);
     return true;
   }
 
@@ -346,6 +350,7 @@ export class PatchStream {
 
   private take(count: number): PatchBatch {
     const patches = this.ready.splice(0, count);
+    this.nextDelivery += patches.length;
     const batch = writeBatchPixels(patches, this.domain, this.options.patchSize, this.options.float32);
     this.deps.stats.recordDelivered(
       this.domain,
@@ -355,6 +360,27 @@ export class PatchStream {
     // Room in the ready queue: let the head move on.
     queueMicrotask(() => this.pump());
     return batch;
+  }
+}
+
+/** Refuses a saved stream whose undelivered positions are not exactly the next consecutive ones. */
+function checkStreamState(state: PatchStreamState, domain: string): void {
+  const positions = state.undelivered.map((p) => p.sampleIndex);
+  if (state.awaitingReplacement !== null) positions.push(state.awaitingReplacement);
+  positions.sort((a, b) => a - b);
+  const first = state.nextDelivery;
+  const consecutive = positions.every((p, i) => p === first + i);
+  const ends = first + positions.length === state.sequencer.nextSampleIndex;
+  const prepared =
+    Number.isInteger(state.prepared) && state.prepared >= 0 && state.prepared <= state.undelivered.length;
+  if (!consecutive || !ends || !prepared || state.domain !== domain) {
+    throw new SamplerError(
+      'BAD_STATE',
+      `The saved state of domain '${domain}' is inconsistent; it cannot be continued`,
+      {
+        domain,
+      },
+    );
   }
 }
 

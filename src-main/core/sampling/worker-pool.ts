@@ -4,7 +4,8 @@ import type { PatchJob, PatchJobResult } from './patch-job.js';
 
 /** Messages from the pool to a patch worker. */
 export type ToPatchWorker =
-  { readonly type: 'job'; readonly id: number; readonly job: PatchJob } | { readonly type: 'close' };
+  | { readonly type: 'job'; readonly id: number; readonly job: PatchJob; readonly urgent: boolean }
+  | { readonly type: 'close' };
 
 /** Messages from a patch worker to the pool. */
 export type FromPatchWorker =
@@ -60,8 +61,11 @@ export class PatchWorkerPool {
     return this.members.reduce((n, m) => n + m.pending.size, 0);
   }
 
-  /** Runs one job on the least busy worker. */
-  run(job: PatchJob): Promise<PatchJobResult> {
+  /**
+   * Runs one job on the least busy worker. `urgent` jobs go to the front of that worker's queue: a
+   * replacement for a failed patch holds up delivery, so it must not wait behind the whole prefetch.
+   */
+  run(job: PatchJob, urgent = false): Promise<PatchJobResult> {
     if (this.closed) {
       return Promise.resolve({
         ok: false,
@@ -75,7 +79,7 @@ export class PatchWorkerPool {
     const id = this.nextId++;
     return new Promise((resolve) => {
       member.pending.set(id, { job, resolve });
-      const message: ToPatchWorker = { type: 'job', id, job };
+      const message: ToPatchWorker = { type: 'job', id, job, urgent };
       member.worker.postMessage(message);
     });
   }
