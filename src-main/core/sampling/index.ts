@@ -1,6 +1,23 @@
 /**
  * Patch sampling (histo-fetch): random tissue patches read from slide pyramids on the fly, augmented,
  * batched and streamed by a pool of worker threads, with provenance and a resumable state.
+ *
+ * Decisions worth knowing (details in each module):
+ * - Location: a tissue pixel of the mask uniformly at random, then a point uniformly inside its level-0
+ *   footprint (no quantisation to the mask grid); level = best for `downsample + 0.1`; the read is
+ *   `round(patchSize * downsample / levelDownsample)` level pixels, aligned to the level's pixel grid,
+ *   resized with the exact ratio (geometry.ts, location.ts).
+ * - Edges: footprints are shifted inside the slide; a slide smaller than the footprint is centred in it
+ *   and the outside composited on white, never black (geometry.ts, prepare-patch.ts).
+ * - Determinism: one sequencer per domain draws slides, locations and per-patch seeds on the owner's
+ *   thread; workers only do pixel work; every sequencer call happens at a fixed point of the in-order
+ *   resolution of positions, so worker count and timing never change the sequence (patch-stream.ts).
+ *   Tissue indexes therefore live with the sequencer (a few hundred KB per slide), not in the workers.
+ * - Shuffle buffer: over plans, not pixels (same distribution, and its state is a few plans); off by
+ *   default because passes are already freshly shuffled and the buffer loosens the per-pass balance.
+ * - Faults: a failed read is retried on a fresh handle, then counted against the slide and its position
+ *   re-planned; `maxSlideFailures` excludes the slide with an event; no dummy patch; a domain with no
+ *   slide left ends its stream with DOMAIN_EXHAUSTED.
  */
 export { SamplerError, type SamplerErrorCode } from './errors.js';
 export {

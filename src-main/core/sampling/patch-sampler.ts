@@ -66,7 +66,7 @@ export interface SamplerEventMap {
   'slide-excluded': [ExcludedSlide];
   /** Live statistics, every `statsIntervalMs`. */
   stats: [SamplerStatsSnapshot];
-  /** A domain's stream stopped (e.g. every slide excluded); its next request rejects with this error. */
+  /** A domain's stream stopped (every slide excluded, a dead worker, a failed mask source); its requests reject with this error. */
   'stream-error': [{ readonly domain: string; readonly error: Error }];
 }
 
@@ -193,7 +193,12 @@ export class PatchSampler extends EventEmitter<SamplerEventMap> {
         float32: this.options.float32,
         seed: this.options.seed,
       },
-      { runJob: this.deps.runJob, stats: this.statsCollector, manifest: this.deps.manifest ?? null },
+      {
+        runJob: this.deps.runJob,
+        stats: this.statsCollector,
+        manifest: this.deps.manifest ?? null,
+        onFail: (error) => this.emit('stream-error', { domain: domain.name, error }),
+      },
       restored,
     );
     this.sequencers.set(domain.name, sequencer);
@@ -214,10 +219,7 @@ export class PatchSampler extends EventEmitter<SamplerEventMap> {
       }
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      for (const [domain, stream] of this.streams) {
-        stream.fail(failure);
-        this.emit('stream-error', { domain, error: failure });
-      }
+      for (const stream of this.streams.values()) stream.fail(failure);
     }
   }
 

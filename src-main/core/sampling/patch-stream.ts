@@ -48,6 +48,8 @@ export interface PatchStreamDeps {
   readonly stats: SamplerStats;
   /** When given, every delivered patch's provenance is appended here. */
   readonly manifest?: ManifestWriter<PatchProvenance> | null;
+  /** Told once when the stream stops with an error. */
+  readonly onFail?: (error: Error) => void;
 }
 
 /** Serialisable state of a stream: the sequencer plus the plans drawn but not yet delivered. */
@@ -169,6 +171,7 @@ export class PatchStream {
     if (this.fatal !== null || this.closed) return;
     this.fatal = error;
     for (const w of this.waiters.splice(0)) w.reject(error);
+    this.deps.onFail?.(error);
   }
 
   /**

@@ -172,6 +172,7 @@ describe('faulty slides', () => {
     expect((failure as SamplerError).code).toBe('DOMAIN_EXHAUSTED');
     expect((failure as SamplerError).message).toMatch(/Domain 'bad' has no slide left/);
     expect((failure as SamplerError).message).toContain('unreadable.svs');
+    expect(errors).toEqual(['bad']);
     expect((await sampler.stream('good').nextBatch())!.count).toBe(8);
     sampler.close();
   });
