@@ -14,15 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from '../src-main/cli/args.js';
 import { buildSlideCatalog } from '../src-main/core/dataset/catalog.js';
-import { samplerDatasetFromMasks } from '../src-main/core/sampling/mask-dataset.js';
+import { startDatasetSampler } from '../src-main/core/sampling/dataset-sampler.js';
 import type { PatchSamplerOptions } from '../src-main/core/sampling/options.js';
-import { PatchSampler } from '../src-main/core/sampling/patch-sampler.js';
+import type { PatchSampler } from '../src-main/core/sampling/patch-sampler.js';
 import { PatchWorkerPool } from '../src-main/core/sampling/worker-pool.js';
 import { openSlide } from '../src-main/core/slide/index.js';
-import { loadTissueIndex } from '../src-main/core/tissue/load-tissue-index.js';
-import { MaskCache } from '../src-main/core/tissue/mask-cache.js';
-import { buildMasks } from '../src-main/core/tissue/mask-pool.js';
-import { resolveTissueMaskParameters } from '../src-main/core/tissue/tissue-mask.js';
 import { machineBusySeconds, otherCores, ownCpuSeconds } from './load.js';
 
 const execFileAsync = promisify(execFile);
@@ -68,33 +64,17 @@ export async function samplerFor(
 ): Promise<{ sampler: PatchSampler; stop: () => Promise<void> }> {
   const catalog = await buildSlideCatalog(
     { domains: [{ name: 'tissue', folders: [folder] }] },
-    {
-      openSlide: (p) => openSlide(p),
-    },
+    { openSlide: (p) => openSlide(p) },
   );
-  const cache = new MaskCache({ cacheDir });
-  const masks = buildMasks(
-    catalog.domains.flatMap((d) => d.slides.map((s) => s.path)),
-    { cacheDir, params: resolveTissueMaskParameters(), workers: 1, writeUiThumbnail: false },
-  );
-  const dataset = samplerDatasetFromMasks({
+  const { sampler, close } = startDatasetSampler({
     catalog,
-    masks: masks.results(),
-    loadIndex: (report) => loadTissueIndex(report, cache),
-    openSlide: (p) => openSlide(p),
-  });
-  const sampler = new PatchSampler(dataset, options, {
-    runJob: (job, urgent) => pool.run(job, urgent),
-    inFlight: () => pool.inFlight,
+    cacheDir,
+    maskWorkers: 1,
+    pool,
+    sampler: options,
     statsIntervalMs: 0,
   });
-  return {
-    sampler,
-    stop: async () => {
-      sampler.close();
-      await masks.cancel();
-    },
-  };
+  return { sampler, stop: close };
 }
 
 interface ThroughputRun {

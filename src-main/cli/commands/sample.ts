@@ -11,19 +11,15 @@ import {
   type SlideThumbnail,
 } from '../../core/sampling/contact-sheet.js';
 import { SamplerError } from '../../core/sampling/errors.js';
+import { startDatasetSampler, type DatasetSampler } from '../../core/sampling/dataset-sampler.js';
 import { ManifestWriter } from '../../core/sampling/manifest.js';
 import { resolveSamplerOptions } from '../../core/sampling/options.js';
-import { samplerDatasetFromMasks } from '../../core/sampling/mask-dataset.js';
-import { PatchSampler } from '../../core/sampling/patch-sampler.js';
+import type { PatchSampler } from '../../core/sampling/patch-sampler.js';
 import type { PatchProvenance } from '../../core/sampling/provenance.js';
 import { PatchWorkerPool } from '../../core/sampling/worker-pool.js';
 import { openSlide } from '../../core/slide/index.js';
 import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
-import { loadTissueIndex } from '../../core/tissue/load-tissue-index.js';
-import { MaskCache } from '../../core/tissue/mask-cache.js';
-import { buildMasks } from '../../core/tissue/mask-pool.js';
 import { readThumbnail } from '../../core/tissue/thumbnail.js';
-import { resolveTissueMaskParameters } from '../../core/tissue/tissue-mask.js';
 import { UsageError, parseArgs, requireFlag } from '../args.js';
 import { runGuarded } from '../guard.js';
 import type { CliIo } from '../run.js';
@@ -123,25 +119,19 @@ export function sampleCommand(args: string[], io: CliIo): Promise<number> {
       }
     }
 
-    const cache = new MaskCache({ cacheDir: resolveCacheDir(flags.cache) });
-    const masks = buildMasks(
-      catalog.domains.flatMap((d) => d.slides.map((s) => s.path)),
-      { cacheDir: cache.cacheDir, params: resolveTissueMaskParameters(), workers },
-    );
-    const pool = new PatchWorkerPool({ workers, concurrencyPerWorker: 2, maxOpenSlidesPerWorker: 16 });
-    let sampler: PatchSampler | null = null;
+    const pool = new PatchWorkerPool({ workers });
+    let running: DatasetSampler | null = null;
     let manifest: ManifestWriter<SampleManifestRecord> | null = null;
     try {
-      sampler = new PatchSampler(
-        samplerDatasetFromMasks({
-          catalog,
-          masks: masks.results(),
-          loadIndex: (report) => loadTissueIndex(report, cache),
-          openSlide: (p) => openSlide(p),
-        }),
-        samplerOptions,
-        { runJob: (job, urgent) => pool.run(job, urgent), statsIntervalMs: 0 },
-      );
+      running = startDatasetSampler({
+        catalog,
+        cacheDir: resolveCacheDir(flags.cache),
+        maskWorkers: workers,
+        pool,
+        sampler: samplerOptions,
+        statsIntervalMs: 0,
+      });
+      const sampler = running.sampler;
       sampler.on('slide-excluded', (e) => io.stderr.write(`excluded  ${e.message}\n`));
       await mkdir(out, { recursive: true });
       manifest = new ManifestWriter<SampleManifestRecord>(manifestPath);
@@ -162,8 +152,7 @@ export function sampleCommand(args: string[], io: CliIo): Promise<number> {
       return 0;
     } finally {
       manifest?.close();
-      sampler?.close();
-      await masks.cancel();
+      await running?.close();
       await pool.close();
     }
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../util/worker-url.js';
 import type { PatchJob, PatchJobResult } from './patch-job.js';
@@ -21,9 +22,12 @@ export interface PatchWorkerData {
 }
 
 export interface PatchWorkerPoolOptions {
-  readonly workers: number;
-  readonly concurrencyPerWorker: number;
-  readonly maxOpenSlidesPerWorker: number;
+  /** Worker threads (default: one per core). */
+  readonly workers?: number;
+  /** Jobs each worker runs at once, so its reads overlap its CPU work (default 2). */
+  readonly concurrencyPerWorker?: number;
+  /** Slide handles each worker keeps open, least recently used closed first (default 16). */
+  readonly maxOpenSlidesPerWorker?: number;
 }
 
 interface Member {
@@ -40,16 +44,22 @@ interface Member {
  */
 export class PatchWorkerPool {
   private readonly members: Member[] = [];
-  private readonly options: PatchWorkerPoolOptions;
+  private readonly options: Required<PatchWorkerPoolOptions>;
   private nextId = 1;
   private closed = false;
 
-  constructor(options: PatchWorkerPoolOptions) {
-    if (!Number.isInteger(options.workers) || options.workers < 1) {
-      throw new RangeError(`Expected a positive integer for workers but received ${options.workers}`);
+  constructor(options: Readonly<PatchWorkerPoolOptions> = {}) {
+    this.options = {
+      workers: options.workers ?? availableParallelism(),
+      concurrencyPerWorker: options.concurrencyPerWorker ?? 2,
+      maxOpenSlidesPerWorker: options.maxOpenSlidesPerWorker ?? 16,
+    };
+    for (const [name, value] of Object.entries(this.options)) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`Expected a positive integer for ${name} but received ${value}`);
+      }
     }
-    this.options = options;
-    for (let i = 0; i < options.workers; i++) this.members.push(this.spawn());
+    for (let i = 0; i < this.options.workers; i++) this.members.push(this.spawn());
   }
 
   get size(): number {
