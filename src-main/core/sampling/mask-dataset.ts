@@ -1,7 +1,7 @@
 import type { SlideCatalog } from '../dataset/catalog.js';
 import type { Slide } from '../slide/types.js';
 import type { SlideMaskReport } from '../tissue/build-mask.js';
-import type { TissueIndex } from '../tissue/tissue-index.js';
+import { TissueIndex } from '../tissue/tissue-index.js';
 import type { SamplerDataset, SlideTissueReport } from './patch-sampler.js';
 
 /** Loads a finished slide's tissue index, or says why the slide is left out (`loadTissueIndex`). */
@@ -57,7 +57,7 @@ async function toSlideReport(
     return { domain, path, usable: false, code: 'UNREADABLE', message };
   }
   const loaded = await sources.loadIndex(mask);
-  if (!('drawMaskPixel' in loaded)) {
+  if (!(loaded instanceof TissueIndex)) {
     const code = mask.outcome === 'no-tissue' ? 'NO_TISSUE' : 'UNREADABLE';
     return { domain, path, usable: false, code, message: loaded.reason };
   }
