@@ -4,6 +4,7 @@ import { generateCommand } from './generate.js';
 import { infoCommand } from './info.js';
 import { masksCommand } from './masks.js';
 import { regionCommand } from './region.js';
+import { sampleCommand } from './sample.js';
 import { translateCommand } from './translate.js';
 
 registerCommand(
@@ -13,6 +14,11 @@ registerCommand(
 );
 registerCommand('region', 'write a region of a slide as an RGBA PNG', regionCommand);
 registerCommand('masks', 'build or reuse the tissue masks of the slides in folders', masksCommand);
+registerCommand(
+  'sample',
+  'write random tissue patches of slide folders as PNGs with their provenance',
+  sampleCommand,
+);
 registerCommand(
   'translate',
   'translate a whole slide with a CycleGAN generator into a pyramidal TIFF',
