@@ -1,5 +1,6 @@
 /** Registers every `histo-fetch` sub-command; main.ts imports this once. */
 import { registerCommand } from '../run.js';
+import { evaluateCommand } from './evaluate.js';
 import { generateCommand } from './generate.js';
 import { infoCommand } from './info.js';
 import { masksCommand } from './masks.js';
@@ -28,4 +29,9 @@ registerCommand(
   'generate',
   'generate images with a ProGAN generator: PNGs, a grid, an interpolation strip',
   generateCommand,
+);
+registerCommand(
+  'evaluate',
+  'sliced Wasserstein distance and cycle error of generators against real slides',
+  evaluateCommand,
 );

@@ -23,9 +23,12 @@ export async function generatorDigest(folder: string): Promise<string> {
   return hash.digest('hex').slice(0, 32);
 }
 
-/** Loads an exported CycleGAN generator (current backend); a ProGAN one is refused, naming the folder. */
-export async function loadCycleganGenerator(folder: string): Promise<CycleganGenerator> {
-  const loaded = await loadGenerator(folder);
+/**
+ * Loads an exported CycleGAN generator (current backend); a ProGAN one is refused, naming the folder.
+ * `scope` names its variables: two generators loaded at once need different scopes.
+ */
+export async function loadCycleganGenerator(folder: string, scope = 'generator'): Promise<CycleganGenerator> {
+  const loaded = await loadGenerator(folder, scope);
   if (loaded.model !== 'cyclegan-generator') {
     loaded.generator.dispose();
     throw new InferenceError(

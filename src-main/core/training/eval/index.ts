@@ -26,3 +26,4 @@ export {
   type CycleganEvaluationInput,
   type EvaluationMetrics,
 } from './evaluate.js';
+export { sampleRealPatches, type RealPatchOptions } from './real-patches.js';
