@@ -9,6 +9,7 @@ import {
   type TranslateProgress,
   type TranslateSlideResult,
 } from '../../core/inference/translate-slide.js';
+import { downsampleForSlide, type SamplingScale } from '../../core/sampling/geometry.js';
 import { openSlide } from '../../core/slide/index.js';
 import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
 import { TISSUE_DETECTORS, type TissueDetector } from '../../core/tissue/tissue-mask.js';
@@ -18,7 +19,7 @@ import { parseArgs, requireFlag, UsageError } from '../args.js';
 import { runGuarded } from '../guard.js';
 import type { CliIo } from '../run.js';
 
-export const TRANSLATE_USAGE = `Usage: histo-fetch translate --generator DIR --slide SLIDE --out OUT.tif --downsample D [options]
+export const TRANSLATE_USAGE = `Usage: histo-fetch translate --generator DIR --slide SLIDE --out OUT.tif (--downsample D | --mpp M) [options]
 
 Translates a whole slide with a CycleGAN generator (stain transfer): the generator runs over the
 slide's tissue tile by tile, overlapping tiles are blended (no seams), background stays white, and the
@@ -32,6 +33,7 @@ Options:
   --slide SLIDE           the slide to translate
   --out OUT.tif           the TIFF to write
   --downsample D          level-0 pixels per output pixel: the generator's training downsample
+  --mpp M                 or the microns per pixel it was trained at (the slide must give its mpp)
   --tile PX               network tile side in output pixels, a multiple of 4 (default 256)
   --overlap PX            pixels shared by neighbouring tiles, at most half a tile (default 32)
   --batch N               tiles per forward pass (default 4)
@@ -53,6 +55,7 @@ const FLAGS = {
   slide: { type: 'string' },
   out: { type: 'string' },
   downsample: { type: 'number' },
+  mpp: { type: 'number' },
   tile: { type: 'integer' },
   overlap: { type: 'integer' },
   batch: { type: 'integer' },
@@ -81,8 +84,16 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
     const generatorDir = resolve(requireFlag(flags.generator, 'generator'));
     const slidePath = resolve(requireFlag(flags.slide, 'slide'));
     const out = resolve(requireFlag(flags.out, 'out'));
-    const downsample = requireFlag(flags.downsample, 'downsample');
-    if (!(downsample > 0)) throw new UsageError(`--downsample must be a positive number, not ${downsample}`);
+    if ((flags.downsample === undefined) === (flags.mpp === undefined)) {
+      throw new UsageError('give the scale the generator was trained at: --downsample or --mpp');
+    }
+    const scale: SamplingScale =
+      flags.mpp !== undefined
+        ? { kind: 'mpp', mpp: flags.mpp }
+        : { kind: 'downsample', downsample: flags.downsample! };
+    if (!((flags.mpp ?? flags.downsample!) > 0)) {
+      throw new UsageError(`--${flags.mpp !== undefined ? 'mpp' : 'downsample'} must be a positive number`);
+    }
     const tileSizePx = flags.tile ?? 256;
     if (tileSizePx < 8 || tileSizePx % 4 !== 0) {
       throw new UsageError(
@@ -109,6 +120,14 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
     const selection = await selectBackend({ preferred: backend });
     const generator = await loadCycleganGenerator(generatorDir);
     const slide = await openSlide(slidePath);
+    let downsample: number;
+    try {
+      downsample = downsampleForSlide(scale, slide.info.mppX, slidePath);
+    } catch (error) {
+      slide.close();
+      generator.dispose();
+      throw error;
+    }
     const controller = new AbortController();
     const interrupt = (): void => controller.abort();
     process.once('SIGINT', interrupt);

@@ -113,6 +113,16 @@ describe('histo-fetch translate', () => {
     const tile = await spawnCli(args);
     expect(tile.code).toBe(2);
     expect(tile.stderr).toContain('--tile must be a multiple of 4 of at least 8');
+    const noMpp = translateArgs(out, 'tcga-cr-7395-ts1.svs');
+    noMpp.splice(noMpp.indexOf('--downsample'), 2, '--mpp', '2');
+    const mpp = await spawnCli(noMpp);
+    expect(mpp.code).toBe(1);
+    expect(mpp.stderr).toMatch(
+      /tcga-cr-7395-ts1.svs: the slide has no openslide.mpp-x, so a target of 2 µm\/px/,
+    );
+    const both = await spawnCli([...translateArgs(out), '--mpp', '2']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--downsample or --mpp');
     const progan = await spawnCli(translateArgs(out, 'cmu-1-small-region.svs', 'progan'));
     expect(progan.code).toBe(1);
     expect(progan.stderr).toMatch(/ProGAN generator; translation needs a CycleGAN generator \(.*progan\)/);
