@@ -23,7 +23,7 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential python3 pkg-config \
   libopenslide-dev openslide-tools libvips-tools \
-  python3-opencv python3-pil python3-numpy \
+  python3-opencv python3-pil python3-numpy python3-openslide \
   chromium
 
 npm ci --no-audit --no-fund
