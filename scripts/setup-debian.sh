@@ -26,5 +26,8 @@ $SUDO apt-get install -y -q --no-install-recommends \
   python3-opencv python3-pil python3-numpy python3-openslide \
   chromium
 
+# Software Vulkan (Mesa 25 lavapipe) so the WebGPU training tests run without a GPU.
+./scripts/setup-lavapipe.sh
+
 npm ci --no-audit --no-fund
 npm run build:native
