@@ -10,6 +10,7 @@ export interface FedPatch {
   readonly step: number;
   readonly domain: string;
   readonly slidePath: string;
+  /** Further provenance fields (level, level0X, ..., augmentation). */
   readonly [field: string]: unknown;
 }
 

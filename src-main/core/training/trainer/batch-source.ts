@@ -6,6 +6,17 @@ export interface BatchRequest {
   readonly sizePx: number;
   readonly scale: FieldOfView;
   readonly batchSize: number;
+  /** Seed of the patch sequence for this size and field of view. */
+  readonly seed: number | string;
+}
+
+/** A note about the training data, for the CLI and the UI. */
+export interface DataEvent {
+  /** `slide` found, `mask` built or read from the cache, `excluded` slide, `problem` (file or folder skipped). */
+  readonly kind: 'slide' | 'mask' | 'excluded' | 'problem';
+  readonly message: string;
+  readonly path?: string;
+  readonly domain?: string;
 }
 
 /** A batch of one domain, as the source delivers it (NHWC). */
@@ -25,7 +36,6 @@ export interface SourceBatch {
 export interface SourcePatchProvenance {
   readonly domain: string;
   readonly slidePath: string;
-  readonly [field: string]: unknown;
 }
 
 /** Live figures of the data supply. */

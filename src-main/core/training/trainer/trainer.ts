@@ -19,7 +19,7 @@ import {
 } from '../runs/run-config.js';
 import { removeSamplesAfter, writeSampleGrid } from '../runs/samples.js';
 import type { TrainingBatch } from './batch.js';
-import type { BatchRequest, BatchSource, SourceBatch } from './batch-source.js';
+import type { BatchRequest, BatchSource, DataEvent, SourceBatch } from './batch-source.js';
 import { proganPositionAt } from './progan-schedule.js';
 import type {
   FromTrainer,
@@ -37,7 +37,7 @@ const WORKER_PREFETCH_BATCHES = 2;
 export type OpenBatchSource = (
   config: TrainingConfig,
   restore: unknown,
-  hooks: Readonly<{ signal: AbortSignal; onEvent: (event: TrainingEventMap['data'][0]) => void }>,
+  hooks: Readonly<{ signal: AbortSignal; onEvent: (event: DataEvent) => void }>,
 ) => Promise<BatchSource>;
 
 export interface TrainerDeps {
@@ -85,9 +85,7 @@ export interface FedPatches {
 /** Events of a training job. */
 export interface TrainingEventMap {
   /** Dataset preparation: slides found, masks built, slides excluded (before and during training). */
-  data: [
-    { readonly kind: string; readonly message: string; readonly path?: string; readonly domain?: string },
-  ];
+  data: [DataEvent];
   backend: [RunBackend];
   started: [
     {
@@ -187,6 +185,7 @@ export function startTraining(
     } catch (error) {
       // A run that never started training leaves nothing behind (it wrote nothing but empty files).
       if (!configWritten) await removeUnstartedRun(request.runDir, created);
+      if (signal.aborted) return stoppedBeforeTraining(request.runDir, 0);
       throw error;
     }
   });
@@ -231,10 +230,13 @@ export function resumeTraining(
     await filterJsonl<StepMetrics>(paths.metrics, (m) => m.step <= checkpoint.step);
     await filterJsonl<FedPatch>(paths.patches, (p) => p.step <= checkpoint.step);
     await removeSamplesAfter(runDir, checkpoint.step);
-    const source = await deps.openSource(config, data.source, {
-      signal,
-      onEvent: (e) => job.emit('data', e),
-    });
+    let source: BatchSource;
+    try {
+      source = await deps.openSource(config, data.source, { signal, onEvent: (e) => job.emit('data', e) });
+    } catch (error) {
+      if (signal.aborted) return stoppedBeforeTraining(runDir, checkpoint.step);
+      throw error;
+    }
     return runTraining(job, deps, {
       config,
       runDir,
@@ -276,7 +278,7 @@ async function runTraining(
   const lastStep = Math.min(config.steps, plan.stopAtStep ?? Infinity);
   if (job.stopping) {
     await source.close();
-    return { runDir, reason: 'stopped', step: startStep, checkpoint: null, sample: null, exported: [] };
+    return stoppedBeforeTraining(runDir, startStep);
   }
   const workerData: TrainerWorkerData = {
     config,
@@ -317,6 +319,7 @@ async function runTraining(
         sizePx: s.sizePx,
         scale: s.scale,
         batchSize: config.cyclegan.batchSize,
+        seed: config.seed,
       }));
     }
     const position = proganPositionAt(config.progan, imagesScheduled);
@@ -327,6 +330,8 @@ async function runTraining(
         sizePx: r,
         scale: scaleAtResolution(s.scale, s.sizePx, r),
         batchSize: position.batchSize,
+        // Each resolution has its own patch sequence (a sampler per size and field of view).
+        seed: `${config.seed}/${r}px`,
       },
     ];
   };
@@ -513,6 +518,11 @@ async function runTraining(
     await metrics.close().catch(() => undefined);
     await patches.close().catch(() => undefined);
   }
+}
+
+/** A stop that came while the data was being prepared: nothing trained, nothing written. */
+function stoppedBeforeTraining(runDir: string, step: number): TrainingResult {
+  return { runDir, reason: 'stopped', step, checkpoint: null, sample: null, exported: [] };
 }
 
 /** The field of view at resolution `r` when `scale` is that of the target resolution (ProGAN, SPEC 6). */
