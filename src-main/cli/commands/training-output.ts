@@ -69,8 +69,9 @@ export function followJob(job: TrainingJob, io: CliIo, options: Readonly<FollowO
     io.stdout.write(text);
   };
   job.on('data', (e) => {
-    if (!options.quietData || e.kind === 'excluded' || e.kind === 'problem')
-      say(`${e.kind.padEnd(9)} ${e.message}\n`);
+    // Slides found are listed by their masks; masks only unless asked to be quiet.
+    if (e.kind === 'slide' || (options.quietData && e.kind === 'mask')) return;
+    say(`${e.kind.padEnd(9)} ${e.message}\n`);
   });
   job.on('backend', (b) => say(describeBackend(b)));
   job.on('started', (s) => {
