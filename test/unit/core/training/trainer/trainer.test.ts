@@ -7,7 +7,10 @@ import type { TrainingConfig } from '../../../../../src-main/core/config/trainin
 import { TrainingError } from '../../../../../src-main/core/training/errors.js';
 import { readAllJsonl } from '../../../../../src-main/core/training/runs/jsonl.js';
 import type { FedPatch } from '../../../../../src-main/core/training/runs/patches.js';
-import { readRunConfig } from '../../../../../src-main/core/training/runs/run-config.js';
+import { metricSeries, readMetrics } from '../../../../../src-main/core/training/runs/metrics.js';
+import { readPatchesPage } from '../../../../../src-main/core/training/runs/patches.js';
+import { listRuns, readRunConfig } from '../../../../../src-main/core/training/runs/run-config.js';
+import { listSamples } from '../../../../../src-main/core/training/runs/samples.js';
 import { startTraining } from '../../../../../src-main/core/training/trainer/trainer.js';
 import { STAIN_DOMAINS, readMetricsFile, slideDeps, tinyConfig, workspace } from './fixtures.js';
 
@@ -45,6 +48,28 @@ describe('trainer on real slides (tiny preset, cpu)', () => {
     );
     expect(patches[0]).toMatchObject({ step: 1, patchSize: 24, downsample: 4 });
     expect((await readdir(join(runDir, 'samples'))).sort()).toEqual(['15.png', '30.png']);
+
+    // What the UI reads: the run in a list, a metrics series, a page of patches, the samples.
+    const { runs, problems } = await listRuns(ws.root);
+    expect(problems).toEqual([]);
+    expect(runs.find((r) => r.dir === runDir)).toMatchObject({
+      model: 'cyclegan',
+      preset: 'tiny',
+      domains: ['A', 'B'],
+      steps: 30,
+      checkpointStep: 30,
+      backend: 'cpu',
+      latestSample: join(runDir, 'samples/30.png'),
+      last: { step: 30 },
+    });
+    const every10 = await readMetrics(runDir, { every: 10 });
+    expect(metricSeries(every10, 'losses.cycleA').map((p) => p.step)).toEqual([10, 20, 30]);
+    expect(metricSeries(every10, 'memory.tfTensors')[0]!.value).toBe(metrics[9]!.memory.tfTensors);
+    const page = await readPatchesPage(runDir, { domain: 'B', offset: 10, limit: 15 });
+    expect(page.patches.map((p) => p.step)).toEqual(Array.from({ length: 15 }, (_, i) => i + 11));
+    expect(page.nextOffset).toBe(25);
+    expect((await readPatchesPage(runDir, { domain: 'B', offset: 25, limit: 15 })).nextOffset).toBeNull();
+    expect((await listSamples(runDir)).map((s) => s.step)).toEqual([15, 30]);
   });
 
   it('ProGAN grows 4 -> 8 px with a sampler reconfigured for each resolution; the gradient penalty is finite and positive', async () => {
