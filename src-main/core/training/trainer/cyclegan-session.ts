@@ -5,7 +5,7 @@ import { Rng, type RngState } from '../../util/rng.js';
 import type { ImagePoolState } from '../image-pool.js';
 import type { NamedArrays } from '../optim/optimizer.js';
 import { learningRateAt } from '../optim/schedule.js';
-import { createCycleganSetup, type CycleganSetup } from '../setup.js';
+import { createCycleganSetup, type AdamFactory, type CycleganSetup } from '../setup.js';
 import { cycleganStep } from '../steps/cyclegan-step.js';
 import { assignWeights, exportGenerator, readWeights } from '../weights.js';
 import type { DomainImages, TrainingBatch } from './batch.js';
@@ -41,11 +41,13 @@ export class CycleganSession implements TrainingSession {
   private steps = 0;
   private last: LastBatch | null = null;
 
+  /** `createAdam`: the backend selection's (the fused WebGPU Adam where our kernels are installed). */
   constructor(
     private readonly config: CycleganTrainingConfig,
     restore: SessionState | null,
+    createAdam?: AdamFactory,
   ) {
-    this.setup = createCycleganSetup(config.cyclegan, new Rng(`${config.seed}/cyclegan-init`));
+    this.setup = createCycleganSetup(config.cyclegan, new Rng(`${config.seed}/cyclegan-init`), createAdam);
     if (restore !== null) {
       try {
         this.load(restore);

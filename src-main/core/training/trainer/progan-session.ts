@@ -5,7 +5,7 @@ import type { ProganTrainingConfig } from '../../config/training-config.js';
 import { Rng, type RngState } from '../../util/rng.js';
 import { Adam } from '../optim/adam.js';
 import type { NamedArrays } from '../optim/optimizer.js';
-import { createProganSetup, type ProganSetup } from '../setup.js';
+import { createProganSetup, type AdamFactory, type ProganSetup } from '../setup.js';
 import { proganStep, type ProganOptimizers } from '../steps/progan-step.js';
 import { assignWeights, exportGenerator, readWeights } from '../weights.js';
 import type { TrainingBatch } from './batch.js';
@@ -41,11 +41,16 @@ export class ProganSession implements TrainingSession {
   private steps = 0;
   private imagesSeen = 0;
 
+  private readonly createAdam: AdamFactory;
+
+  /** `createAdam`: the backend selection's (the fused WebGPU Adam where our kernels are installed). */
   constructor(
     private readonly config: ProganTrainingConfig,
     restore: SessionState | null,
+    createAdam: AdamFactory = (options) => new Adam(options),
   ) {
-    this.setup = createProganSetup(config.progan, new Rng(`${config.seed}/progan-init`));
+    this.createAdam = createAdam;
+    this.setup = createProganSetup(config.progan, new Rng(`${config.seed}/progan-init`), createAdam);
     this.optimizers = this.setup.optimizers;
     this.rng = new Rng(`${config.seed}/progan-steps`);
     const latents = new Rng(`${config.seed}/progan-samples`);
@@ -196,7 +201,7 @@ export class ProganSession implements TrainingSession {
       this.setup.optimizers.discriminator.dispose();
     }
     const adam = this.config.progan.adam;
-    this.optimizers = { generator: new Adam(adam), discriminator: new Adam(adam) };
+    this.optimizers = { generator: this.createAdam(adam), discriminator: this.createAdam(adam) };
     this.optimizerPhase = phase;
   }
 

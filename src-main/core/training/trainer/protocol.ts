@@ -40,7 +40,7 @@ export interface TrainerMemory {
 
 /** Worker -> host. */
 export type FromTrainer =
-  | { readonly type: 'backend'; readonly selection: BackendSelection }
+  | { readonly type: 'backend'; readonly selection: Omit<BackendSelection, 'createAdam'> }
   | { readonly type: 'ready'; readonly step: number }
   | {
       readonly type: 'step';

@@ -95,10 +95,16 @@ async function run(): Promise<void> {
     preferred: config.backend,
     allowFallbackAdapter: data.allowFallbackAdapter,
   });
-  post({ type: 'backend', selection });
+  // The selection without its functions (it crosses threads).
+  post({
+    type: 'backend',
+    selection: { name: selection.name, device: selection.device, reasons: selection.reasons },
+  });
   const restore = await start;
   const session: TrainingSession =
-    config.model === 'cyclegan' ? new CycleganSession(config, restore) : new ProganSession(config, restore);
+    config.model === 'cyclegan'
+      ? new CycleganSession(config, restore, selection.createAdam)
+      : new ProganSession(config, restore, selection.createAdam);
   try {
     post({ type: 'ready', step: session.step });
     const target = Math.min(config.steps, data.stopAtStep ?? Infinity);
