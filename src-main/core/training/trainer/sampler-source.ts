@@ -3,7 +3,7 @@ import { PatchSampler, type SamplerState, type SlideTissueReport } from '../../s
 import { PatchWorkerPool } from '../../sampling/worker-pool.js';
 import type { BatchRequest, BatchSource, BatchSourceStats, DataEvent, SourceBatch } from './batch-source.js';
 import { prepareSlides, type PrepareSlidesOptions, type PreparedSlides } from './slide-dataset.js';
-import type { OpenBatchSource } from './trainer.js';
+import type { OpenBatchSource } from './training-job.js';
 
 /** Where a {@link SamplerBatchSource} stands: the sampler configuration in use and its state. */
 interface SamplerSourceState {
