@@ -31,6 +31,8 @@ export class SamplerBatchSource implements BatchSource {
   private current: { readonly key: string; readonly sampler: PatchSampler } | null = null;
   private pendingRestore: SamplerSourceState | null;
   private closed = false;
+  /** Slides whose exclusion was reported (each sampler excludes them again). */
+  private readonly announced: Set<string>;
 
   constructor(
     private readonly slides: PreparedSlides,
@@ -39,6 +41,7 @@ export class SamplerBatchSource implements BatchSource {
     private readonly onEvent: (event: DataEvent) => void = () => undefined,
   ) {
     this.pendingRestore = (restore as SamplerSourceState | null) ?? null;
+    this.announced = new Set(slides.excluded);
     const workers = options.workers ?? Math.max(1, Math.min(4, availableParallelism() - 1));
     this.pool = new PatchWorkerPool({ workers, concurrencyPerWorker: 2, maxOpenSlidesPerWorker: 16 });
   }
@@ -97,9 +100,11 @@ export class SamplerBatchSource implements BatchSource {
       },
       { runJob: (job, urgent) => this.pool.run(job, urgent), restore, statsIntervalMs: 0 },
     );
-    sampler.on('slide-excluded', (e) =>
-      this.onEvent({ kind: 'excluded', message: e.message, path: e.path, domain: e.domain }),
-    );
+    sampler.on('slide-excluded', (e) => {
+      if (this.announced.has(e.path)) return;
+      this.announced.add(e.path);
+      this.onEvent({ kind: 'excluded', message: e.message, path: e.path, domain: e.domain });
+    });
     this.current = { key, sampler };
     return sampler;
   }

@@ -24,6 +24,8 @@ export interface PreparedSlides {
   readonly domains: readonly SamplerDomain[];
   /** One report per slide, usable or with the reason it is left out, in dataset order. */
   readonly reports: readonly SlideTissueReport[];
+  /** Slides left out (already reported as `excluded` events). */
+  readonly excluded: readonly string[];
 }
 
 /**
@@ -106,17 +108,21 @@ export async function prepareSlides(
   const reports = samplerDomains.flatMap((d) =>
     d.slidePaths.map((p) => byPath.get(p)).filter((r) => r !== undefined),
   );
-  for (const domain of samplerDomains) checkDomain(domain, reports, scale, onEvent);
-  return { domains: samplerDomains, reports };
+  const excluded = samplerDomains.flatMap((domain) => checkDomain(domain, reports, scale, onEvent));
+  return { domains: samplerDomains, reports, excluded };
 }
 
-/** A domain must keep at least one usable slide; with an mpp field of view, one with mpp metadata. */
+/**
+ * A domain must keep at least one usable slide; with an mpp field of view, one with mpp metadata.
+ * Reports each slide left out and returns their paths.
+ */
 function checkDomain(
   domain: SamplerDomain,
   reports: readonly SlideTissueReport[],
   scale: FieldOfView,
   onEvent: (event: DataEvent) => void,
-): void {
+): string[] {
+  const excluded: string[] = [];
   const reasons: string[] = [];
   let usable = 0;
   for (const path of domain.slidePaths) {
@@ -130,6 +136,7 @@ function checkDomain(
     if (reason === null) usable++;
     else {
       reasons.push(reason);
+      excluded.push(path);
       onEvent({ kind: 'excluded', message: reason, path, domain: domain.name });
     }
   }
@@ -140,4 +147,5 @@ function checkDomain(
       domain.slidePaths[0] ?? null,
     );
   }
+  return excluded;
 }
