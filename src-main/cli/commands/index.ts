@@ -1,11 +1,14 @@
 /** Registers every `histo-fetch` sub-command; main.ts imports this once. */
 import { registerCommand } from '../run.js';
+import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { generateCommand } from './generate.js';
 import { infoCommand } from './info.js';
 import { masksCommand } from './masks.js';
 import { regionCommand } from './region.js';
+import { resumeCommand } from './resume.js';
 import { sampleCommand } from './sample.js';
+import { trainCommand } from './train.js';
 import { translateCommand } from './translate.js';
 
 registerCommand(
@@ -19,6 +22,17 @@ registerCommand(
   'sample',
   'write random tissue patches of slide folders as PNGs with their provenance',
   sampleCommand,
+);
+registerCommand(
+  'train',
+  'train a CycleGAN or ProGAN on tissue patches sampled live from slides',
+  trainCommand,
+);
+registerCommand('resume', 'continue a training run from its latest checkpoint', resumeCommand);
+registerCommand(
+  'demo',
+  'the main job on the bundled sample slides: masks, then a few minutes of CycleGAN',
+  demoCommand,
 );
 registerCommand(
   'translate',
