@@ -1,21 +1,22 @@
 import { resolve } from 'node:path';
 import { generateImages } from '../../core/inference/generate-images.js';
 import { InferenceError } from '../../core/inference/errors.js';
-import { loadProganGenerator, readProganExportState } from '../../core/inference/generator-folder.js';
 import { selectBackend } from '../../core/training/backend/select.js';
 import { BACKEND_CANDIDATES, type BackendPreference } from '../../core/training/backend/types.js';
 import { parseArgs, requireFlag, UsageError } from '../args.js';
 import { runGuarded } from '../guard.js';
+import { loadProganSource } from './generator-sources.js';
 import type { CliIo } from '../run.js';
 
-export const GENERATE_USAGE = `Usage: histo-fetch generate --generator DIR --out DIR [options]
+export const GENERATE_USAGE = `Usage: histo-fetch generate (--run DIR | --generator DIR) --out DIR [options]
 
 Generates images with a ProGAN generator (the exported EMA generator) as PNGs, optionally a grid of
 them and a latent interpolation strip (spherical interpolation between two seeded latents). The same
 seed gives the same images.
 
 Options:
-  --generator DIR      an exported ProGAN generator (model.json + weights.bin)
+  --run DIR            a ProGAN training run: the EMA generator of its latest checkpoint
+  --generator DIR      or an exported ProGAN generator (model.json + weights.bin)
   --out DIR            folder for the PNGs (created)
   --count N            images to generate (default 16)
   --grid               also write grid.png with all of them
@@ -28,6 +29,7 @@ Options:
 `;
 
 const FLAGS = {
+  run: { type: 'string' },
   generator: { type: 'string' },
   out: { type: 'string' },
   count: { type: 'integer' },
@@ -49,7 +51,9 @@ export function generateCommand(args: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const generatorDir = resolve(requireFlag(flags.generator, 'generator'));
+    if ((flags.run === undefined) === (flags.generator === undefined)) {
+      throw new UsageError('give either --run (a training run) or --generator (an exported generator)');
+    }
     const out = resolve(requireFlag(flags.out, 'out'));
     const count = flags.count ?? 16;
     if (count < 1) throw new UsageError(`--count must be a positive integer, not ${count}`);
@@ -64,12 +68,11 @@ export function generateCommand(args: string[], io: CliIo): Promise<number> {
       );
     }
     const selection = await selectBackend({ preferred: backend });
-    const state = await readProganExportState(generatorDir);
-    const generator = await loadProganGenerator(generatorDir);
+    const source = await loadProganSource(flags.run, flags.generator);
+    const { generator } = source;
     try {
-      const resolution = flags.resolution ?? state?.resolution ?? generator.config.maxResolution;
-      const alpha =
-        flags.resolution === undefined || flags.resolution === state?.resolution ? (state?.alpha ?? 1) : 1;
+      const resolution = flags.resolution ?? source.resolution;
+      const alpha = resolution === source.resolution ? source.alpha : 1;
       const result = await generateImages(generator, out, {
         count,
         seed: flags.seed ?? 1,
@@ -86,7 +89,8 @@ export function generateCommand(args: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${JSON.stringify({ ...result, alpha, backend: selection.name }, null, 2)}\n`);
       } else {
         io.stdout.write(
-          `${result.images.length} images of ${resolution} px in ${out} (seed ${flags.seed ?? 1}, ${selection.name})\n` +
+          `${result.images.length} images of ${resolution} px in ${out} from ${source.label} ` +
+            `(seed ${flags.seed ?? 1}, ${selection.name})\n` +
             (result.grid ? `grid          ${result.grid}\n` : '') +
             (result.interpolation ? `interpolation ${result.interpolation}\n` : ''),
         );

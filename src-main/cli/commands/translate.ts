@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { InferenceError } from '../../core/inference/errors.js';
-import { generatorDigest, loadCycleganGenerator } from '../../core/inference/generator-folder.js';
+import type { CycleDirection } from '../../core/inference/run-generator.js';
 import { slideTissueMask } from '../../core/inference/slide-mask.js';
 import { generatorTileTransform } from '../../core/inference/tile-transform.js';
 import {
@@ -10,16 +10,18 @@ import {
   type TranslateSlideResult,
 } from '../../core/inference/translate-slide.js';
 import { downsampleForSlide, type SamplingScale } from '../../core/sampling/geometry.js';
-import { openSlide } from '../../core/slide/index.js';
+import { openSlide, type Slide } from '../../core/slide/index.js';
 import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
 import { TISSUE_DETECTORS, type TissueDetector } from '../../core/tissue/tissue-mask.js';
 import { selectBackend } from '../../core/training/backend/select.js';
 import { BACKEND_CANDIDATES, type BackendPreference } from '../../core/training/backend/types.js';
 import { parseArgs, requireFlag, UsageError } from '../args.js';
 import { runGuarded } from '../guard.js';
+import { loadCycleganSource } from './generator-sources.js';
 import type { CliIo } from '../run.js';
 
-export const TRANSLATE_USAGE = `Usage: histo-fetch translate --generator DIR --slide SLIDE --out OUT.tif (--downsample D | --mpp M) [options]
+export const TRANSLATE_USAGE = `Usage: histo-fetch translate --run DIR [--direction AtoB|BtoA] --slide SLIDE --out OUT.tif [options]
+       histo-fetch translate --generator DIR --slide SLIDE --out OUT.tif (--downsample D | --mpp M) [options]
 
 Translates a whole slide with a CycleGAN generator (stain transfer): the generator runs over the
 slide's tissue tile by tile, overlapping tiles are blended (no seams), background stays white, and the
@@ -29,11 +31,14 @@ bounded whatever the slide size. Interrupted (Ctrl-C), it keeps its finished row
 the same command continues where it stopped.
 
 Options:
-  --generator DIR         an exported CycleGAN generator (model.json + weights.bin)
+  --run DIR               a CycleGAN training run: its latest checkpoint's generator, at the run's scale
+  --direction AtoB|BtoA   which of the run's generators: first domain to second (default) or back
+  --generator DIR         or an exported CycleGAN generator (model.json + weights.bin)
   --slide SLIDE           the slide to translate
   --out OUT.tif           the TIFF to write
   --downsample D          level-0 pixels per output pixel: the generator's training downsample
-  --mpp M                 or the microns per pixel it was trained at (the slide must give its mpp)
+  --mpp M                 or the microns per pixel it was trained at (the slide must give its mpp);
+                          with --run the run's own scale is the default
   --tile PX               network tile side in output pixels, a multiple of 4 (default 256)
   --overlap PX            pixels shared by neighbouring tiles, at most half a tile (default 32)
   --batch N               tiles per forward pass (default 4)
@@ -51,6 +56,8 @@ interrupted (run the same command again to continue).
 `;
 
 const FLAGS = {
+  run: { type: 'string' },
+  direction: { type: 'string' },
   generator: { type: 'string' },
   slide: { type: 'string' },
   out: { type: 'string' },
@@ -81,17 +88,31 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-    const generatorDir = resolve(requireFlag(flags.generator, 'generator'));
+    if ((flags.run === undefined) === (flags.generator === undefined)) {
+      throw new UsageError('give either --run (a training run) or --generator (an exported generator)');
+    }
+    const direction = (flags.direction ?? 'AtoB') as CycleDirection;
+    if (direction !== 'AtoB' && direction !== 'BtoA') {
+      throw new UsageError(`--direction must be AtoB or BtoA, not '${direction}'`);
+    }
+    if (flags.direction !== undefined && flags.run === undefined) {
+      throw new UsageError('--direction chooses a generator of a --run');
+    }
     const slidePath = resolve(requireFlag(flags.slide, 'slide'));
     const out = resolve(requireFlag(flags.out, 'out'));
-    if ((flags.downsample === undefined) === (flags.mpp === undefined)) {
+    if (flags.downsample !== undefined && flags.mpp !== undefined) {
+      throw new UsageError('give --downsample or --mpp, not both');
+    }
+    if (flags.downsample === undefined && flags.mpp === undefined && flags.run === undefined) {
       throw new UsageError('give the scale the generator was trained at: --downsample or --mpp');
     }
-    const scale: SamplingScale =
+    const given: SamplingScale | null =
       flags.mpp !== undefined
         ? { kind: 'mpp', mpp: flags.mpp }
-        : { kind: 'downsample', downsample: flags.downsample! };
-    if (!((flags.mpp ?? flags.downsample!) > 0)) {
+        : flags.downsample !== undefined
+          ? { kind: 'downsample', downsample: flags.downsample }
+          : null;
+    if (given && !((flags.mpp ?? flags.downsample!) > 0)) {
       throw new UsageError(`--${flags.mpp !== undefined ? 'mpp' : 'downsample'} must be a positive number`);
     }
     const tileSizePx = flags.tile ?? 256;
@@ -118,13 +139,19 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
     }
 
     const selection = await selectBackend({ preferred: backend });
-    const generator = await loadCycleganGenerator(generatorDir);
-    const slide = await openSlide(slidePath);
+    const source = await loadCycleganSource(flags.run, flags.generator, direction);
+    const { generator } = source;
+    let slide: Slide;
     let downsample: number;
     try {
-      downsample = downsampleForSlide(scale, slide.info.mppX, slidePath);
+      slide = await openSlide(slidePath);
+      try {
+        downsample = downsampleForSlide(given ?? source.scale!, slide.info.mppX, slidePath);
+      } catch (error) {
+        slide.close();
+        throw error;
+      }
     } catch (error) {
-      slide.close();
       generator.dispose();
       throw error;
     }
@@ -133,7 +160,7 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', interrupt);
     const progress = createProgressView(io, flags.json === true);
     try {
-      const digest = await generatorDigest(generatorDir);
+      const digest = source.digest;
       let tissueMask = null;
       if (flags.mask !== false) {
         const result = await slideTissueMask(slidePath, {
@@ -146,7 +173,8 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
           progress.note(`${slidePath}: the tissue mask holds no tissue; every tile stays white`);
       }
       progress.note(
-        `translating ${basename(slidePath)} at downsample ${downsample} on ${selection.name} (${selection.device})` +
+        `translating ${basename(slidePath)} with ${source.label} at downsample ${round(downsample)} on ` +
+          `${selection.name} (${selection.device})` +
           (tissueMask ? '' : ', every tile (no mask)'),
       );
       const result = await translateSlide(
@@ -161,7 +189,7 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
           overlapPx: flags.overlap ?? 32,
           batchSize: flags.batch ?? 4,
           jpegQuality: flags.quality ?? 85,
-          provenance: { generator: digest, backend: selection.name },
+          provenance: { ...source.provenance, backend: selection.name },
         },
         { signal: controller.signal, onProgress: (p) => progress.update(p) },
       );

@@ -41,8 +41,8 @@ export async function loadCycleganGenerator(folder: string, scope = 'generator')
 }
 
 /** Loads an exported ProGAN generator (current backend); a CycleGAN one is refused, naming the folder. */
-export async function loadProganGenerator(folder: string): Promise<ProganGenerator> {
-  const loaded = await loadGenerator(folder);
+export async function loadProganGenerator(folder: string, scope = 'generator'): Promise<ProganGenerator> {
+  const loaded = await loadGenerator(folder, scope);
   if (loaded.model !== 'progan-generator') {
     loaded.generator.dispose();
     throw new InferenceError(

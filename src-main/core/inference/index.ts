@@ -38,3 +38,11 @@ export {
   type GenerateImagesOptions,
   type GeneratedImages,
 } from './generate-images.js';
+export {
+  loadRunCycleganGenerator,
+  loadRunProganGenerator,
+  type CycleDirection,
+  type RunCycleganGenerator,
+  type RunGeneratorSource,
+  type RunProganGenerator,
+} from './run-generator.js';

@@ -94,14 +94,16 @@ describe('histo-fetch evaluate', () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
-      /^eval\/swd {4}\s*\d+\.\d{4}\neval\/swd@16\s+\d+\.\d{4}\n\(16 patches per set, wasm\)\n$/,
+      /^eval\/swd +\d+\.\d{4}\neval\/swd@16 +\d+\.\d{4}\n\(progan at 16 px; 16 patches per set, wasm\)\n$/,
     );
   });
 
   it('asks for one kind of generator and the field of view', async () => {
     const neither = await spawnCli(['evaluate', '--downsample', '4']);
     expect(neither.code).toBe(2);
-    expect(neither.stderr).toContain('give either --generator (ProGAN) or --generator-ab and --generator-ba');
+    expect(neither.stderr).toContain(
+      'give one of --run, --generator (ProGAN), or --generator-ab and --generator-ba (CycleGAN)',
+    );
     const noScale = await spawnCli([
       'evaluate',
       '--generator',

@@ -42,7 +42,7 @@ describe('histo-fetch generate', () => {
     ];
     const result = await spawnCli([...args, '--grid', '--interpolate', '4', '--seed', '5']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`3 images of 8 px in ${out} (seed 5, cpu)`);
+    expect(result.stdout).toContain(`3 images of 8 px in ${out} from ema (seed 5, cpu)`);
     expect((await readdir(out)).sort()).toEqual([
       '000000.png',
       '000001.png',

@@ -61,7 +61,7 @@ describe('histo-fetch translate', () => {
     expect(result.stdout).toMatch(/mpp 1.996 x 1.996 \(also in cmu.tif.json\)/);
     // The mask was built and used: some tiles are background.
     expect(result.stdout).toMatch(/tiles: \d+ translated, [1-9]\d* background/);
-    expect(result.stderr).toMatch(/translating cmu-1-small-region.svs at downsample 4 on wasm/);
+    expect(result.stderr).toMatch(/translating cmu-1-small-region.svs with AtoB at downsample 4 on wasm/);
     expect(result.stderr).toMatch(/100% write/);
     const slide = await openSlide(out);
     expect(slide.info.levels.map((l) => [l.width, l.height])).toEqual([
@@ -107,7 +107,9 @@ describe('histo-fetch translate', () => {
     const out = join(folder, 'bad.tif');
     const usage = await spawnCli(['translate', '--slide', join(SLIDES, 'tiny.svs'), '--out', out]);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('option --generator is required');
+    expect(usage.stderr).toContain(
+      'give either --run (a training run) or --generator (an exported generator)',
+    );
     const args = translateArgs(out);
     args[args.indexOf('--tile') + 1] = '30';
     const tile = await spawnCli(args);
