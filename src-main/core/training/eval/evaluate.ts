@@ -142,8 +142,12 @@ export class ProganEvaluator {
     }>,
   ) {}
 
-  /** Metrics eval/swd and eval/swd@<px> for the generator at `resolution` (alpha: its fade-in). */
+  /**
+   * Metrics eval/swd and eval/swd@<px> for the generator at `resolution` (alpha: its fade-in); none
+   * (an empty object) below the neighbourhood size (7 px by default), where SWD has nothing to compare.
+   */
   async evaluate(generator: ProganGenerator, resolution: number, alpha = 1): Promise<EvaluationMetrics> {
+    if (resolution < (this.options.swd?.neighbourhoodPx ?? 7)) return {};
     let reference = this.references.get(resolution);
     if (!reference) {
       reference = swdDescriptors(await this.options.realPatches(resolution), this.options.swd);

@@ -27,3 +27,11 @@ export {
   type EvaluationMetrics,
 } from './evaluate.js';
 export { sampleRealPatches, type RealPatchOptions } from './real-patches.js';
+export {
+  downscalePatches,
+  evaluationPatches,
+  openSlideEvaluationSet,
+  TrainingEvaluator,
+  type EvaluationSet,
+  type EvaluationSetRequest,
+} from './training-evaluation.js';
