@@ -1,0 +1,50 @@
+import type { InferenceApi, RunsApi, SlidesApi, TrainingApi } from '../../contract/index.js';
+import { notImplemented } from '../not-implemented.js';
+
+// Areas whose core has not landed in this build: each method says what it waits for.
+
+export function createSlidesArea(): SlidesApi {
+  const needs = 'the OpenSlide binding (core/slide)';
+  return {
+    info: async () => Promise.reject(notImplemented('slides.info', needs)),
+    thumbnail: async () => Promise.reject(notImplemented('slides.thumbnail', needs)),
+    mask: async () => Promise.reject(notImplemented('slides.mask', 'tissue masks (core/tissue)')),
+    tile: async () => Promise.reject(notImplemented('slides.tile', needs)),
+    region: async () => Promise.reject(notImplemented('slides.region', needs)),
+  };
+}
+
+export function createTrainingArea(): TrainingApi {
+  const needs = 'the trainer (core/training)';
+  return {
+    backends: async () =>
+      Promise.reject(notImplemented('training.backends', 'backend detection (core/training)')),
+    defaults: async () => Promise.reject(notImplemented('training.defaults', needs)),
+    validate: async () => Promise.reject(notImplemented('training.validate', needs)),
+    start: async () => Promise.reject(notImplemented('training.start', needs)),
+    stop: async () => Promise.reject(notImplemented('training.stop', needs)),
+    resume: async () => Promise.reject(notImplemented('training.resume', needs)),
+    status: async () => Promise.reject(notImplemented('training.status', needs)),
+  };
+}
+
+export function createRunsArea(): RunsApi {
+  const needs = 'run folders written by the trainer (core/training)';
+  return {
+    list: async () => Promise.reject(notImplemented('runs.list', needs)),
+    get: async () => Promise.reject(notImplemented('runs.get', needs)),
+    metrics: async () => Promise.reject(notImplemented('runs.metrics', needs)),
+    samples: async () => Promise.reject(notImplemented('runs.samples', needs)),
+    patches: async () => Promise.reject(notImplemented('runs.patches', needs)),
+    delete: async () => Promise.reject(notImplemented('runs.delete', needs)),
+    exportGenerator: async () => Promise.reject(notImplemented('runs.exportGenerator', needs)),
+  };
+}
+
+export function createInferenceArea(): InferenceApi {
+  const needs = 'inference (core/inference, issue 7)';
+  return {
+    translate: async () => Promise.reject(notImplemented('inference.translate', needs)),
+    generate: async () => Promise.reject(notImplemented('inference.generate', needs)),
+  };
+}

@@ -1,0 +1,28 @@
+import type { EventBus } from './events.js';
+import type { JobRegistry } from './jobs.js';
+import type { Workspace } from './workspace/workspace.js';
+
+/** Where the service keeps its files, and which folders the user may add. */
+export interface ServiceOptions {
+  /** Workspace state (`workspace.json`). */
+  readonly stateDir: string;
+  /** Mask and thumbnail cache; never inside a slide folder. */
+  readonly cacheDir: string;
+  /** Where new run folders are created. */
+  readonly runsDir: string;
+  /**
+   * Folders the user may add slide folders from (server mode); null: any folder (Electron, where folders
+   * come from the native dialog or a drop).
+   */
+  readonly pickRoots: readonly string[] | null;
+  /** Where warnings go (the CLI's stderr, the Electron log). */
+  readonly warn?: (message: string) => void;
+}
+
+/** What every area of the service shares. */
+export interface ServiceContext {
+  readonly options: ServiceOptions;
+  readonly workspace: Workspace;
+  readonly events: EventBus;
+  readonly jobs: JobRegistry;
+}

@@ -1,0 +1,113 @@
+import { mkdir } from 'node:fs/promises';
+import type { ApiArea, EventMessage, MethodName, Reply, WorkbenchApi } from '../contract/index.js';
+import { createDatasetsArea } from './areas/datasets.js';
+import {
+  createInferenceArea,
+  createRunsArea,
+  createSlidesArea,
+  createTrainingArea,
+} from './areas/pending.js';
+import type { ServiceContext, ServiceOptions } from './context.js';
+import { ServiceError, toErrorPayload } from './errors.js';
+import { EventBus } from './events.js';
+import { JobRegistry } from './jobs.js';
+import { requestSchemas } from './schemas.js';
+import { check, type Schema } from './validate/schema.js';
+import { realDirectory } from './workspace/path-guard.js';
+import { Workspace } from './workspace/workspace.js';
+
+/** The service as every shell (IPC bridge, WebSocket server, CLI, tests) sees it. */
+export interface Service {
+  /** Validates and runs one call; never rejects: failures come back as `{ ok: false, error }`. */
+  call(method: string, request: unknown): Promise<Reply<unknown>>;
+  /** Receives every event; returns the unsubscribe function. */
+  subscribe(listener: (event: EventMessage) => void): () => void;
+  /** Stops every job and waits for them (mask writes, checkpoints) before the process exits. */
+  shutdown(): Promise<void>;
+}
+
+/** Splits `area.method` and finds its schema; only the contract's own names pass (no prototype keys). */
+export function lookupMethod(
+  method: string,
+): { area: ApiArea; name: string; schema: Schema<unknown> } | null {
+  const dot = method.indexOf('.');
+  if (dot <= 0) return null;
+  const area = method.slice(0, dot);
+  const name = method.slice(dot + 1);
+  if (!Object.hasOwn(requestSchemas, area)) return null;
+  const schemas = requestSchemas[area as ApiArea] as Readonly<Record<string, Schema<unknown>>>;
+  if (!Object.hasOwn(schemas, name)) return null;
+  return { area: area as ApiArea, name, schema: schemas[name]! };
+}
+
+/** Every method name of the contract, from the schema table (which the type checker ties to the contract). */
+export function contractMethods(): MethodName[] {
+  return Object.entries(requestSchemas).flatMap(([area, methods]) =>
+    Object.keys(methods).map((name) => `${area}.${name}` as MethodName),
+  );
+}
+
+/** One implementation per contract area, over the real core. */
+export function createAreas(context: ServiceContext): WorkbenchApi {
+  return {
+    datasets: createDatasetsArea(context),
+    slides: createSlidesArea(),
+    training: createTrainingArea(),
+    runs: createRunsArea(),
+    inference: createInferenceArea(),
+  };
+}
+
+/** Builds the service over the real core. */
+export async function createService(options: ServiceOptions): Promise<Service> {
+  await Promise.all(
+    [options.stateDir, options.cacheDir, options.runsDir].map((dir) => mkdir(dir, { recursive: true })),
+  );
+  const pickRoots = options.pickRoots
+    ? await Promise.all(options.pickRoots.map((root) => realDirectory(root)))
+    : null;
+  const events = new EventBus();
+  const jobs = new JobRegistry(events);
+  const workspace = await Workspace.open({
+    stateDir: options.stateDir,
+    pickRoots,
+    ...(options.warn ? { warn: options.warn } : {}),
+  });
+  const context: ServiceContext = { options: { ...options, pickRoots }, workspace, events, jobs };
+  const api = createAreas(context);
+  let closing = false;
+
+  return {
+    async call(method, request) {
+      const found = typeof method === 'string' ? lookupMethod(method) : null;
+      if (!found) {
+        return { ok: false, error: { code: 'NOT_FOUND', message: `Unknown method '${String(method)}'` } };
+      }
+      if (closing) {
+        return { ok: false, error: { code: 'TRANSPORT_CLOSED', message: 'The service is shutting down' } };
+      }
+      const parsed = check(found.schema, request);
+      if (!parsed.ok) {
+        const error = new ServiceError(
+          'INVALID_REQUEST',
+          `${method}: ${parsed.issues.map((issue) => issue.message).join('; ')}`,
+          { issues: parsed.issues },
+        );
+        return { ok: false, error: toErrorPayload(error, method) };
+      }
+      const area = api[found.area] as unknown as Record<string, (request: unknown) => Promise<unknown>>;
+      try {
+        return { ok: true, value: await area[found.name]!(parsed.value) };
+      } catch (error) {
+        return { ok: false, error: toErrorPayload(error, method) };
+      }
+    },
+    subscribe(listener) {
+      return events.subscribe(listener);
+    },
+    async shutdown() {
+      closing = true;
+      await jobs.drain();
+    },
+  };
+}
