@@ -32,15 +32,15 @@ export async function browseFolders(
     if (entry.name.startsWith('.')) continue;
     const path = join(real, entry.name);
     let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
     if (entry.isSymbolicLink()) {
-      // A link is listed only if it leads to a folder; picking it is checked against the roots again.
-      isDirectory = await stat(path).then(
-        (s) => s.isDirectory(),
-        () => false,
-      );
+      // A link is listed by what it leads to; picking it is checked against the roots again.
+      const target = await stat(path).catch(() => null);
+      isDirectory = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
     }
     if (isDirectory) folders.push({ name: entry.name, path });
-    else if (entry.isFile()) fileCount++;
+    else if (isFile) fileCount++;
     if (folders.length >= maxEntries) break;
   }
   folders.sort((a, b) => a.name.localeCompare(b.name));
