@@ -16,7 +16,12 @@ export interface MaskProgressEvent {
   readonly slide: SlideEntry | null;
 }
 
-/** One training step's metrics: every loss term, learning rate, step time, data wait, patches/s. */
+/**
+ * One training step's metrics, by name. The names group into charts by their prefix:
+ * `loss.<term>` (every loss term, e.g. `loss.G_AB`, `loss.cycle_A`, `loss.D_B`, `loss.gp`),
+ * `lr.<network>` (learning rate, e.g. `lr.generator`), `time.stepSeconds`, `time.dataWaitSeconds`,
+ * `rate.supply` (patches/s the sampler delivered) and `rate.demand` (patches/s the trainer consumed).
+ */
 export interface MetricPoint {
   readonly step: number;
   readonly values: Readonly<Record<string, number>>;

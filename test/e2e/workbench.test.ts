@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slideWorkspace } from '../service/helpers.js';
+import { chromiumPath, openBrowser, type BrowserSession } from './browser.js';
+import { ensureRendererBuilt, repoRoot } from './renderer-build.js';
+import { startServe, type ServeProcess } from './serve-process.js';
+
+const screenshots = join(repoRoot, 'test-output', 'e2e');
+
+/** The page's DataTransfer, as the callbacks below use it (this test compiles without the DOM library). */
+declare const DataTransfer: new () => {
+  setData(format: string, data: string): void;
+  readonly items: { add(file: File): void };
+};
+
+/** The card of a domain, by its name. */
+function card(page: Page, name: string) {
+  return page.locator(`section[data-domain="${name}"]`);
+}
+
+async function createDomain(page: Page, name: string, detector: 'otsu-red' | 'saturation'): Promise<void> {
+  await page.getByRole('button', { name: 'Datasets' }).click();
+  await page.locator('input[name="domain-name"]').fill(name);
+  await page.getByLabel('Mask detector for the new domain').selectOption(detector);
+  await page.getByRole('button', { name: 'Create domain' }).click();
+  await card(page, name).waitFor();
+}
+
+/** Dispatches real DOM drag events carrying the folders as a file manager does (`text/uri-list`). */
+async function dropFolders(page: Page, domainName: string, folders: readonly string[]): Promise<void> {
+  const uris = folders.map((folder) => pathToFileURL(folder).href).join('\r\n');
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    transfer.setData('text/uri-list', list);
+    return transfer;
+  }, uris);
+  const target = `section[data-domain="${domainName}"]`;
+  await page.dispatchEvent(target, 'dragenter', { dataTransfer });
+  await page.dispatchEvent(target, 'dragover', { dataTransfer });
+  await page.dispatchEvent(target, 'drop', { dataTransfer });
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false });
+}
+
+describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by histo-fetch serve', () => {
+  let ws: Awaited<ReturnType<typeof slideWorkspace>>;
+  let serve: ServeProcess;
+  let browser: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    await ensureRendererBuilt();
+    await mkdir(screenshots, { recursive: true });
+    ws = await slideWorkspace();
+    serve = await startServe(['--port', '0', '--state', join(ws.dir, 'state'), '--root', ws.root]);
+    browser = await openBrowser();
+    page = browser.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    const status = await serve?.stop();
+    await ws?.cleanup();
+    expect(status, 'histo-fetch serve exits cleanly on SIGTERM').toBe(0);
+  });
+
+  it('opens the address with the token, drops the token from the address bar, and connects', async () => {
+    await page.goto(serve.url);
+    expect(new URL(page.url()).search, 'the token left the address bar').toBe('');
+    await page.getByRole('status').filter({ hasText: 'connected' }).waitFor();
+    await expect(page.title()).resolves.toBe('histo-fetch workbench');
+  });
+
+  it('refuses the page to a client without the token', async () => {
+    const response = await fetch(`${serve.origin}/`);
+    expect(response.status).toBe(401);
+  });
+
+  it('gives the page no Node access', async () => {
+    const globals = await page.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      module: typeof (globalThis as { module?: unknown }).module,
+      bridge: typeof (globalThis as { histoFetch?: unknown }).histoFetch,
+    }));
+    expect(globals).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      module: 'undefined',
+      bridge: 'undefined',
+    });
+  });
+
+  it('adds a domain by dropping a folder onto its card', async () => {
+    await createDomain(page, 'H&E', 'otsu-red');
+    await dropFolders(page, 'H&E', [ws.he]);
+    await card(page, 'H&E').getByRole('list', { name: 'Folders' }).getByText(ws.he).waitFor();
+  });
+
+  it('explains a dropped folder whose path the browser hides', async () => {
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['x'], 'somewhere'));
+      return transfer;
+    });
+    await page.dispatchEvent('section[data-domain="H&E"]', 'drop', { dataTransfer });
+    await card(page, 'H&E')
+      .getByRole('alert')
+      .filter({ hasText: 'does not reveal where somewhere is' })
+      .waitFor();
+  });
+
+  it('adds a domain through the folder picker (browser-mode fallback)', async () => {
+    await createDomain(page, 'Fluorescence', 'saturation');
+    await card(page, 'Fluorescence').getByRole('button', { name: 'Add folder…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: `📁 ${ws.root}` }).click();
+    await dialog.getByRole('button', { name: '📁 fluorescence' }).click();
+    await dialog.locator('input[name="folder-path"]').waitFor();
+    await expect(dialog.locator('input[name="folder-path"]').inputValue()).resolves.toBe(ws.fluorescence);
+    await shoot(page, 'folder-picker');
+    await dialog.getByRole('button', { name: 'Add this folder' }).click();
+    await card(page, 'Fluorescence')
+      .getByRole('list', { name: 'Folders' })
+      .getByText(ws.fluorescence)
+      .waitFor();
+  });
+
+  it('refuses a typed folder outside the folders the server allows', async () => {
+    await card(page, 'Fluorescence').getByRole('button', { name: 'Add folder…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('input[name="folder-path"]').fill(ws.outside);
+    await dialog.getByRole('button', { name: 'Add folder', exact: true }).click();
+    await card(page, 'Fluorescence')
+      .getByRole('alert')
+      .filter({ hasText: 'is outside the folders this workbench may open' })
+      .waitFor();
+  });
+
+  it('shows every view at 1280x800 (screenshots in test-output/e2e)', async () => {
+    for (const [button, name] of [
+      ['Datasets', 'datasets'],
+      ['Slide view', 'slide'],
+      ['Training', 'training'],
+      ['Live charts', 'charts'],
+      ['Samples', 'samples'],
+      ['Patch audit', 'gallery'],
+      ['Runs', 'runs'],
+    ] as const) {
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: button }).click();
+      await page.waitForTimeout(300);
+      await shoot(page, name);
+    }
+    await page.getByRole('button', { name: /Theme/ }).click();
+    await page.getByRole('button', { name: /Theme/ }).click();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).click();
+    await page.waitForTimeout(300);
+    await shoot(page, 'datasets-dark');
+    expect(browser.problems.filter((p) => !p.includes('NOT_IMPLEMENTED'))).toEqual([]);
+  });
+});
