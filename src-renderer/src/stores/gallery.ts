@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { PatchProvenance } from '../../../src-main/contract/index.js';
 import { onServiceEvent } from '../client-instance.js';
-import { imageUrl } from '../lib/image-url.js';
+import { imageUrl } from '../dom/image-url.js';
 
 /** One patch in the gallery: its provenance and an object URL of its image. */
 export interface GalleryPatch {
