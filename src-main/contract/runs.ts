@@ -65,6 +65,12 @@ export interface SamplesRequest {
   readonly step?: number;
 }
 
+/** One augmentation applied to a patch, e.g. `{ name: 'd4', params: { rotate: 90, flip: true } }`. */
+export interface AugmentationStep {
+  readonly name: string;
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+}
+
 /** Where one sampled patch came from (SPEC 2.8). */
 export interface PatchProvenance {
   /** Position in the run's patch stream. */
@@ -82,8 +88,11 @@ export interface PatchProvenance {
   readonly level0Height: number;
   readonly downsample: number;
   readonly tissueFraction: number;
-  /** Augmentations applied, by name, with their parameters; empty when none. */
-  readonly augmentation: Readonly<Record<string, Readonly<Record<string, number | string | boolean>>>>;
+  /**
+   * Augmentations applied, in order, with their parameters (lists such as warp displacements are
+   * summarised, e.g. as the largest shift); empty when none. The run's `patches.jsonl` keeps them whole.
+   */
+  readonly augmentation: readonly AugmentationStep[];
   readonly seed: number;
 }
 
