@@ -1,3 +1,4 @@
+import './commands/index.js';
 import { runCli } from './run.js';
 import './commands/serve.js';
 

@@ -51,7 +51,9 @@ export interface Slide {
   bestLevelForDownsample(downsample: number): number;
   /**
    * Reads a region on the libuv thread pool. `level0X/level0Y` are the top-left corner in level-0 pixels;
-   * `width/height` are in pixels of `level`. Outside the slide reads as transparent.
+   * `width/height` are in pixels of `level`. Parts outside the slide read as transparent (or the
+   * background for 'rgb'); a region lying entirely outside, or above MAX_REGION_PIXELS, is refused with
+   * SlideError 'INVALID_ARGUMENT'. A failed read rejects with 'READ_FAILED' and sets `failed`.
    */
   readRegion(
     level0X: number,
@@ -61,9 +63,12 @@ export interface Slide {
     height: number,
     options?: ReadRegionOptions,
   ): Promise<RasterImage>;
+  /** Reads one of `info.associatedImages` (label, macro, thumbnail, ...) on the thread pool. */
   readAssociatedImage(name: string, options?: ReadRegionOptions): Promise<RasterImage>;
   /** True once a read failed: OpenSlide errors latch on a handle, so the cache must reopen it. */
   readonly failed: boolean;
+  /** True after close(). */
+  readonly closed: boolean;
   /** Closes the handle; reads already in flight finish first, later calls throw SlideError 'CLOSED'. */
   close(): void;
 }

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench -- <name> [args]`: runs one benchmark. Add a benchmark by adding an entry below; each
+ * module exports `run(args): Promise<number>` (the exit status) and is loaded only when chosen.
+ */
+interface BenchEntry {
+  readonly summary: string;
+  readonly load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const BENCHES: Readonly<Record<string, BenchEntry>> = {
+  read: {
+    summary: '256 px region reads: patches/s with 1 and N in flight, and our binding vs a C loop',
+    load: () => import('./read.js'),
+  },
+};
+
+function listing(): string {
+  const rows = Object.entries(BENCHES).map(([name, b]) => `  ${name.padEnd(12)} ${b.summary}`);
+  return `Usage: npm run bench -- <name> [options]\n\nBenchmarks:\n${rows.join('\n')}\n`;
+}
+
+const [name, ...args] = process.argv.slice(2);
+const entry = name === undefined ? undefined : BENCHES[name];
+if (entry === undefined) {
+  if (name !== undefined && name !== '--help' && name !== '-h')
+    process.stderr.write(`unknown benchmark '${name}'\n\n`);
+  process.stderr.write(listing());
+  process.exitCode = name === '--help' || name === '-h' ? 0 : 2;
+} else {
+  process.exitCode = await (await entry.load()).run(args);
+}

@@ -1,0 +1,11 @@
+/** Registers every `histo-fetch` sub-command; main.ts imports this once. */
+import { registerCommand } from '../run.js';
+import { infoCommand } from './info.js';
+import { regionCommand } from './region.js';
+
+registerCommand(
+  'info',
+  "print a slide's vendor, levels, mpp, objective power and associated images",
+  infoCommand,
+);
+registerCommand('region', 'write a region of a slide as an RGBA PNG', regionCommand);
