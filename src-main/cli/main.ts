@@ -1,5 +1,4 @@
 import './commands/index.js';
 import { runCli } from './run.js';
-import './commands/serve.js';
 
 process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -1,3 +1,4 @@
+import type { SlideCache } from '../core/slide/index.js';
 import type { EventBus } from './events.js';
 import type { JobRegistry } from './jobs.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -25,4 +26,6 @@ export interface ServiceContext {
   readonly workspace: Workspace;
   readonly events: EventBus;
   readonly jobs: JobRegistry;
+  /** Open slides for the UI's reads (LRU, bounded). */
+  readonly slides: SlideCache;
 }

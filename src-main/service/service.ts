@@ -1,12 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import type { ApiArea, EventMessage, MethodName, Reply, WorkbenchApi } from '../contract/index.js';
 import { createDatasetsArea } from './areas/datasets.js';
-import {
-  createInferenceArea,
-  createRunsArea,
-  createSlidesArea,
-  createTrainingArea,
-} from './areas/pending.js';
+import { createInferenceArea, createRunsArea, createTrainingArea } from './areas/pending.js';
+import { SlideCache } from '../core/slide/index.js';
+import { createSlidesArea } from './slides/slides-area.js';
 import type { ServiceContext, ServiceOptions } from './context.js';
 import { ServiceError, toErrorPayload } from './errors.js';
 import { EventBus } from './events.js';
@@ -51,7 +48,7 @@ export function contractMethods(): MethodName[] {
 export function createAreas(context: ServiceContext): WorkbenchApi {
   return {
     datasets: createDatasetsArea(context),
-    slides: createSlidesArea(),
+    slides: createSlidesArea(context.workspace, context.slides),
     training: createTrainingArea(),
     runs: createRunsArea(),
     inference: createInferenceArea(),
@@ -73,7 +70,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     pickRoots,
     ...(options.warn ? { warn: options.warn } : {}),
   });
-  const context: ServiceContext = { options: { ...options, pickRoots }, workspace, events, jobs };
+  // The UI's own handles (thumbnails, tiles); the sampler keeps its own in its workers.
+  const slides = new SlideCache({ capacity: 32 });
+  const context: ServiceContext = { options: { ...options, pickRoots }, workspace, events, jobs, slides };
   const api = createAreas(context);
   let closing = false;
 
@@ -108,6 +107,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     async shutdown() {
       closing = true;
       await jobs.drain();
+      slides.closeAll();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src-main/service/service.js';
 import { contractMethods, createAreas } from '../../src-main/service/service.js';
+import { SlideCache } from '../../src-main/core/slide/index.js';
 import { EventBus } from '../../src-main/service/events.js';
 import { JobRegistry } from '../../src-main/service/jobs.js';
 import { Workspace } from '../../src-main/service/workspace/workspace.js';
@@ -39,6 +40,7 @@ describe('the service implements the contract', () => {
       workspace,
       events,
       jobs: new JobRegistry(events),
+      slides: new SlideCache({ capacity: 1 }),
     }) as unknown as Record<string, Record<string, unknown>>;
     for (const method of contractMethods()) {
       const [area, name] = method.split('.') as [string, string];

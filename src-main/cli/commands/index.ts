@@ -9,3 +9,4 @@ registerCommand(
   infoCommand,
 );
 registerCommand('region', 'write a region of a slide as an RGBA PNG', regionCommand);
+import './serve.js';

@@ -1,18 +1,7 @@
-import type { InferenceApi, RunsApi, SlidesApi, TrainingApi } from '../../contract/index.js';
+import type { InferenceApi, RunsApi, TrainingApi } from '../../contract/index.js';
 import { notImplemented } from '../not-implemented.js';
 
 // Areas whose core has not landed in this build: each method says what it waits for.
-
-export function createSlidesArea(): SlidesApi {
-  const needs = 'the OpenSlide binding (core/slide)';
-  return {
-    info: async () => Promise.reject(notImplemented('slides.info', needs)),
-    thumbnail: async () => Promise.reject(notImplemented('slides.thumbnail', needs)),
-    mask: async () => Promise.reject(notImplemented('slides.mask', 'tissue masks (core/tissue)')),
-    tile: async () => Promise.reject(notImplemented('slides.tile', needs)),
-    region: async () => Promise.reject(notImplemented('slides.region', needs)),
-  };
-}
 
 export function createTrainingArea(): TrainingApi {
   const needs = 'the trainer (core/training)';

@@ -58,7 +58,12 @@ export function createSlidesArea(workspace: Workspace, slides: SlideSource): Sli
     async tile(request) {
       const slide = await open(request.path);
       const size = level0(slide);
-      const source = tileSource(deepZoomLayout(size.width, size.height), request.level, request.col, request.row);
+      const source = tileSource(
+        deepZoomLayout(size.width, size.height),
+        request.level,
+        request.col,
+        request.row,
+      );
       if (!source) {
         throw new ServiceError(
           'NOT_FOUND',
@@ -66,7 +71,12 @@ export function createSlidesArea(workspace: Workspace, slides: SlideSource): Sli
           { path: slide.path },
         );
       }
-      const rect = { x: source.level0X, y: source.level0Y, width: source.level0Width, height: source.level0Height };
+      const rect = {
+        x: source.level0X,
+        y: source.level0Y,
+        width: source.level0Width,
+        height: source.level0Height,
+      };
       return { image: await renderRegion(slide, rect, source.tileWidthPx, source.tileHeightPx) };
     },
     async region(request) {
@@ -83,7 +93,8 @@ export function createSlidesArea(workspace: Workspace, slides: SlideSource): Sli
       const out = fitInside(rect.width, rect.height, request.sizePx);
       // A footprint enlarged past level 0 would only be interpolated: allow it, the audit view wants a size.
       const scale = request.sizePx / Math.max(rect.width, rect.height);
-      const target = scale > 1 ? { width: Math.round(rect.width * scale), height: Math.round(rect.height * scale) } : out;
+      const target =
+        scale > 1 ? { width: Math.round(rect.width * scale), height: Math.round(rect.height * scale) } : out;
       return { image: await renderRegion(slide, rect, target.width, target.height) };
     },
   };
