@@ -12,6 +12,19 @@ const BENCHES: Readonly<Record<string, BenchEntry>> = {
     summary: '256 px region reads: patches/s with 1 and N in flight, and our binding vs a C loop',
     load: () => import('./read.js'),
   },
+  augment: {
+    summary: 'ms per 256 px patch for resize and each augmentation, ours vs sharp',
+    load: async () => {
+      const { runAugmentBench } = await import('./augment.js');
+      return {
+        run: async (args: string[]) => {
+          const reps = args[0] === undefined ? undefined : Number(args[0]);
+          console.log(JSON.stringify(await runAugmentBench(reps === undefined ? {} : { reps }), null, 2));
+          return 0;
+        },
+      };
+    },
+  },
 };
 
 function listing(): string {

@@ -47,8 +47,8 @@ export const compositeInstanceNormAct: InstanceNormImpl = (x, gamma, beta, activ
     return applyActivation(y, activation);
   });
 
-/** The activations of NormActivation on their own. */
-export function applyActivation(x: tf.Tensor4D, activation: NormActivation): tf.Tensor4D {
+/** The activations of NormActivation on their own, for tensors of any rank. */
+export function applyActivation<T extends tf.Tensor>(x: T, activation: NormActivation): T {
   switch (activation) {
     case 'none':
       return x;

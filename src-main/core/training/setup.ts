@@ -1,0 +1,81 @@
+import { ImagePool } from './image-pool.js';
+import { createCycleganGenerator, createPatchDiscriminator } from './models/cyclegan.js';
+import { randomInitialValues, type InitialValues } from './models/parameters.js';
+import { createEmaGenerator, createProganDiscriminator, createProganGenerator } from './models/progan.js';
+import { Adam } from './optim/adam.js';
+import type { CycleganPreset, ProganPreset } from './presets.js';
+import type { CycleganModels, CycleganOptimizers, CycleganStepOptions } from './steps/cyclegan-step.js';
+import type { ProganModels, ProganOptimizers } from './steps/progan-step.js';
+import type { Rng } from '../util/rng.js';
+
+/** Everything a CycleGAN run trains and keeps between steps, ready for cycleganStep. */
+export interface CycleganSetup {
+  readonly models: CycleganModels;
+  readonly optimizers: CycleganOptimizers;
+  /** The step options from the preset, with the two image pools. */
+  readonly stepOptions: CycleganStepOptions;
+  dispose(): void;
+}
+
+/**
+ * Builds the four networks (initialised from `rng`, in a fixed order, so a seed gives the same
+ * weights on every backend), one Adam per pair and the two image pools (each with its own Rng
+ * forked from `rng`). Variable scopes: generatorAB, generatorBA, discriminatorA, discriminatorB.
+ */
+export function createCycleganSetup(preset: CycleganPreset, rng: Rng): CycleganSetup {
+  const init: InitialValues = randomInitialValues(rng);
+  const models: CycleganModels = {
+    generatorAB: createCycleganGenerator(preset.generator, init, 'generatorAB'),
+    generatorBA: createCycleganGenerator(preset.generator, init, 'generatorBA'),
+    discriminatorA: createPatchDiscriminator(preset.discriminator, init, 'discriminatorA'),
+    discriminatorB: createPatchDiscriminator(preset.discriminator, init, 'discriminatorB'),
+  };
+  const optimizers = { generators: new Adam(preset.adam), discriminators: new Adam(preset.adam) };
+  const fakePools = {
+    A: new ImagePool(preset.poolSize, rng.fork()),
+    B: new ImagePool(preset.poolSize, rng.fork()),
+  };
+  return {
+    models,
+    optimizers,
+    stepOptions: { lambdaCycle: preset.lambdaCycle, identityWeight: preset.identityWeight, fakePools },
+    dispose: () => {
+      Object.values(models).forEach((m) => m.dispose());
+      optimizers.generators.dispose();
+      optimizers.discriminators.dispose();
+      fakePools.A.dispose();
+      fakePools.B.dispose();
+    },
+  };
+}
+
+/** Everything a ProGAN run trains, ready for proganStep (the caller supplies resolution and alpha). */
+export interface ProganSetup {
+  readonly models: Required<ProganModels>;
+  readonly optimizers: ProganOptimizers;
+  dispose(): void;
+}
+
+/**
+ * Builds generator, discriminator (initialised from `rng`) and the generator's EMA copy, with one
+ * Adam each. Scopes: generator, discriminator, generatorEma. The original resets Adam at every new
+ * resolution: dispose `optimizers` and make new ones with `new Adam(preset.adam)`.
+ */
+export function createProganSetup(preset: ProganPreset, rng: Rng): ProganSetup {
+  const init = randomInitialValues(rng);
+  const generator = createProganGenerator(preset.network, init);
+  const discriminator = createProganDiscriminator(preset.network, init);
+  const generatorEma = createEmaGenerator(generator);
+  const optimizers = { generator: new Adam(preset.adam), discriminator: new Adam(preset.adam) };
+  return {
+    models: { generator, discriminator, generatorEma },
+    optimizers,
+    dispose: () => {
+      generator.dispose();
+      discriminator.dispose();
+      generatorEma.dispose();
+      optimizers.generator.dispose();
+      optimizers.discriminator.dispose();
+    },
+  };
+}
