@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import type { ApiArea, EventMessage, MethodName, Reply, WorkbenchApi } from '../contract/index.js';
 import { createDatasetsArea } from './areas/datasets.js';
-import { createInferenceArea, createRunsArea, createTrainingArea } from './areas/pending.js';
+import { createInferenceArea, createRunsArea } from './areas/pending.js';
+import { createTrainingArea } from './training/training-area.js';
 import { SlideCache } from '../core/slide/index.js';
 import { createSlidesArea } from './slides/slides-area.js';
 import type { ServiceContext, ServiceOptions } from './context.js';
@@ -49,7 +50,7 @@ export function createAreas(context: ServiceContext): WorkbenchApi {
   return {
     datasets: createDatasetsArea(context),
     slides: createSlidesArea(context.workspace, context.slides),
-    training: createTrainingArea(),
+    training: createTrainingArea(context),
     runs: createRunsArea(),
     inference: createInferenceArea(),
   };

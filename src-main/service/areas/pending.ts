@@ -1,21 +1,7 @@
-import type { InferenceApi, RunsApi, TrainingApi } from '../../contract/index.js';
+import type { InferenceApi, RunsApi } from '../../contract/index.js';
 import { notImplemented } from '../not-implemented.js';
 
 // Areas whose core has not landed in this build: each method says what it waits for.
-
-export function createTrainingArea(): TrainingApi {
-  const needs = 'the trainer (core/training)';
-  return {
-    backends: async () =>
-      Promise.reject(notImplemented('training.backends', 'backend detection (core/training)')),
-    defaults: async () => Promise.reject(notImplemented('training.defaults', needs)),
-    validate: async () => Promise.reject(notImplemented('training.validate', needs)),
-    start: async () => Promise.reject(notImplemented('training.start', needs)),
-    stop: async () => Promise.reject(notImplemented('training.stop', needs)),
-    resume: async () => Promise.reject(notImplemented('training.resume', needs)),
-    status: async () => Promise.reject(notImplemented('training.status', needs)),
-  };
-}
 
 export function createRunsArea(): RunsApi {
   const needs = 'run folders written by the trainer (core/training)';
