@@ -8,6 +8,10 @@ interface BenchEntry {
 }
 
 const BENCHES: Readonly<Record<string, BenchEntry>> = {
+  masks: {
+    summary: 'tissue masks of 8 generated 20k x 20k pyramidal slides: ms per slide, pool scaling, mask bytes',
+    load: () => import('./masks.js'),
+  },
   read: {
     summary: '256 px region reads: patches/s with 1 and N in flight, and our binding vs a C loop',
     load: () => import('./read.js'),

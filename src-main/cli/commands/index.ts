@@ -1,6 +1,7 @@
 /** Registers every `histo-fetch` sub-command; main.ts imports this once. */
 import { registerCommand } from '../run.js';
 import { infoCommand } from './info.js';
+import { masksCommand } from './masks.js';
 import { regionCommand } from './region.js';
 
 registerCommand(
@@ -9,4 +10,5 @@ registerCommand(
   infoCommand,
 );
 registerCommand('region', 'write a region of a slide as an RGBA PNG', regionCommand);
+registerCommand('masks', 'build or reuse the tissue masks of the slides in folders', masksCommand);
 import './serve.js';

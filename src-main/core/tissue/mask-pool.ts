@@ -1,0 +1,232 @@
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from '../util/worker-url.js';
+import type { SlideMaskReport } from './build-mask.js';
+import type { MaskWorkerData, MaskWorkerMessage, MaskWorkerRequest } from './mask-pool-protocol.js';
+import type { TissueMaskParameters } from './tissue-mask.js';
+
+export interface MaskPoolOptions {
+  readonly cacheDir: string;
+  readonly params: TissueMaskParameters;
+  /** Worker threads; default: the number of cores, at most one per slide. */
+  readonly workers?: number;
+  /** Write each thumbnail with its mask outline here (PNG), for people to check. */
+  readonly overlayDir?: string | null;
+  /** Write the UI thumbnail JPEG beside the masks (default true). */
+  readonly writeUiThumbnail?: boolean;
+}
+
+/** Progress of a mask build, for the CLI's progress bar and the UI (`mask.progress`). */
+export type MaskPoolEvent =
+  | { readonly type: 'started'; readonly path: string; readonly finished: number; readonly total: number }
+  /** A mask was built (outcome ok, no-tissue or all-tissue). */
+  | MaskPoolResultEvent<'done'>
+  /** The mask came from the cache; nothing was built. */
+  | MaskPoolResultEvent<'cached'>
+  /** The slide could not be read (report.error says why). */
+  | MaskPoolResultEvent<'failed'>;
+
+interface MaskPoolResultEvent<T extends string> {
+  readonly type: T;
+  readonly path: string;
+  readonly report: SlideMaskReport;
+  /** Set when `overlayDir` was given and the overlay could not be written. */
+  readonly overlayError: string | null;
+  readonly finished: number;
+  readonly total: number;
+}
+
+export interface MaskBuildSummary {
+  /** In the order of the paths given; slides not finished before a cancel are missing. */
+  readonly reports: readonly SlideMaskReport[];
+  readonly cancelled: boolean;
+  readonly wallMs: number;
+  readonly workers: number;
+}
+
+/** A running build of many masks. */
+export interface MaskBuildJob {
+  /** Resolves when every slide is done, or soon after `cancel()` (never rejects for a bad slide). */
+  readonly done: Promise<MaskBuildSummary>;
+  /** Reports as each slide finishes, so sampling can start before the whole dataset is done (SPEC 1.7). */
+  results(): AsyncIterableIterator<SlideMaskReport>;
+  /** Resolves with the report of one slide once it is done; null if the build is cancelled first. */
+  reportFor(path: string): Promise<SlideMaskReport | null>;
+  /** Stops dispatching, stops the workers; resolves when they are gone. Finished masks stay cached. */
+  cancel(): Promise<void>;
+}
+
+/**
+ * Builds the masks of many slides in parallel on worker threads (each opens its slides with the binding),
+ * cache hits included. Events arrive on `onEvent` as slides start and finish. A worker that dies answers
+ * for its slide with an `unreadable` report and is replaced, so one bad slide never stops the build.
+ */
+export function buildMasks(
+  paths: readonly string[],
+  options: Readonly<MaskPoolOptions>,
+  onEvent: (event: MaskPoolEvent) => void = () => undefined,
+): MaskBuildJob {
+  const slides = [...new Set(paths)];
+  const total = slides.length;
+  const requested = options.workers ?? availableParallelism();
+  if (!Number.isInteger(requested) || requested < 1) {
+    throw new RangeError(`Expected a positive integer worker count but received ${options.workers}`);
+  }
+  const workerCount = Math.max(1, Math.min(requested, total));
+  const workerData: MaskWorkerData = {
+    cacheDir: options.cacheDir,
+    params: options.params,
+    overlayDir: options.overlayDir ?? null,
+    writeUiThumbnail: options.writeUiThumbnail ?? true,
+  };
+  const started = performance.now();
+  const reports = new Map<string, SlideMaskReport>();
+  const finishedOrder: SlideMaskReport[] = [];
+  /** Called after every finished slide and once at the end; iterators and `reportFor` listen here. */
+  const listeners = new Set<() => void>();
+  const queue = [...slides];
+  const live = new Set<Worker>();
+  let cancelled = false;
+  let completed = false;
+  let lastWorkerError: Error | null = null;
+  let resolveDone!: (summary: MaskBuildSummary) => void;
+  const done = new Promise<MaskBuildSummary>((resolve) => (resolveDone = resolve));
+
+  const notify = (): void => {
+    for (const listener of [...listeners]) listener();
+  };
+
+  const complete = (): void => {
+    if (completed) return;
+    completed = true;
+    notify();
+    resolveDone({
+      reports: slides.map((p) => reports.get(p)).filter((r): r is SlideMaskReport => r !== undefined),
+      cancelled,
+      wallMs: performance.now() - started,
+      workers: workerCount,
+    });
+  };
+
+  const record = (report: SlideMaskReport, overlayError: string | null): void => {
+    reports.set(report.path, report);
+    finishedOrder.push(report);
+    const type = report.outcome === 'unreadable' ? 'failed' : report.fromCache ? 'cached' : 'done';
+    onEvent({ type, path: report.path, report, overlayError, finished: reports.size, total });
+    notify();
+  };
+
+  const startWorker = (): void => {
+    const worker = startSiblingWorker(import.meta.url, './mask-pool-worker', { workerData });
+    live.add(worker);
+    let current: string | null = null;
+    const dispatch = (): void => {
+      const path = cancelled ? undefined : queue.shift();
+      current = path ?? null;
+      worker.postMessage(
+        path === undefined
+          ? ({ type: 'exit' } satisfies MaskWorkerRequest)
+          : ({ type: 'build', path } satisfies MaskWorkerRequest),
+      );
+    };
+    worker.on('message', (message: MaskWorkerMessage) => {
+      if (message.type === 'ready') dispatch();
+      else if (message.type === 'started') {
+        onEvent({ type: 'started', path: message.path, finished: reports.size, total });
+      } else {
+        current = null;
+        record(message.report, message.overlayError);
+        dispatch();
+      }
+    });
+    worker.on('error', (error) => {
+      // The worker died (bad slides come back as reports, so this is a crash): answer for its slide.
+      lastWorkerError = error;
+      if (current !== null && !cancelled) record(workerFailureReport(current, error), null);
+      current = null;
+    });
+    worker.on('exit', () => {
+      live.delete(worker);
+      if (cancelled) {
+        if (live.size === 0) complete();
+        return;
+      }
+      if (queue.length > 0 && lastWorkerError !== null && live.size === 0 && reports.size === 0) {
+        // Not one worker got as far as a slide: starting more would fail the same way.
+        const error = lastWorkerError;
+        for (const path of queue.splice(0)) record(workerFailureReport(path, error), null);
+      } else if (queue.length > 0) {
+        startWorker();
+        return;
+      }
+      if (live.size === 0) complete();
+    });
+  };
+
+  if (total === 0) queueMicrotask(complete);
+  else for (let i = 0; i < workerCount; i++) startWorker();
+
+  return {
+    done,
+    reportFor(path: string): Promise<SlideMaskReport | null> {
+      if (!slides.includes(path)) {
+        return Promise.reject(new RangeError(`${path} is not one of the slides of this mask build`));
+      }
+      return new Promise((resolve) => {
+        const check = (): void => {
+          const report = reports.get(path);
+          if (report || completed) {
+            listeners.delete(check);
+            resolve(report ?? null);
+          }
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    results(): AsyncIterableIterator<SlideMaskReport> {
+      let index = 0;
+      const iterator: AsyncIterableIterator<SlideMaskReport> = {
+        next: () =>
+          new Promise((resolve) => {
+            const check = (): void => {
+              if (index < finishedOrder.length) {
+                listeners.delete(check);
+                resolve({ done: false, value: finishedOrder[index++]! });
+              } else if (completed) {
+                listeners.delete(check);
+                resolve({ done: true, value: undefined });
+              }
+            };
+            listeners.add(check);
+            check();
+          }),
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      return iterator;
+    },
+    async cancel(): Promise<void> {
+      if (!cancelled && !completed) {
+        cancelled = true;
+        queue.length = 0;
+        await Promise.all([...live].map((worker) => worker.terminate()));
+      }
+      await done;
+    },
+  };
+}
+
+function workerFailureReport(path: string, error: Error): SlideMaskReport {
+  return {
+    path,
+    outcome: 'unreadable',
+    fromCache: false,
+    quickhash: null,
+    error: { code: 'WORKER_FAILED', message: `${path}: the mask worker stopped (${error.message})` },
+    metadata: null,
+    maskPath: null,
+    thumbnailPath: null,
+    ms: 0,
+    replacedInvalid: null,
+  };
+}

@@ -1,0 +1,109 @@
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../../src-main/cli/commands/index.js';
+import { runCli } from '../../../src-main/cli/run.js';
+import { fixtureSlide } from '../core/tissue/fixtures.js';
+import { spawnCli } from './spawn-cli.js';
+
+/** Runs the CLI in-process with captured output; `tty` makes stderr look like a terminal. */
+async function cli(args: string[], tty = false): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        append(chunk.toString());
+        callback();
+      },
+    });
+  const err = sink((t) => (stderr += t));
+  if (tty) Object.assign(err, { isTTY: true, columns: 100 });
+  const code = await runCli(args, { stdout: sink((t) => (stdout += t)), stderr: err });
+  return { code, stdout, stderr };
+}
+
+describe('histo-fetch masks', () => {
+  let root: string;
+  let cacheDir: string;
+  let slides: string;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'histo-fetch-cli-masks-'));
+    cacheDir = join(root, 'cache');
+    slides = join(root, 'slides');
+    await mkdir(slides);
+    await symlink(fixtureSlide('cmu-1-small-region.svs'), join(slides, 'cmu.svs'));
+    await symlink(fixtureSlide('bad/unreadable.svs'), join(slides, 'corrupt.svs'));
+    await writeFile(join(slides, 'readme.txt'), 'not a slide');
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('prints one line per slide, reports the rest, and exits 1 because one slide is unreadable', async () => {
+    const run = await cli(['masks', slides, '--cache', cacheDir, '--workers', '2']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.find((l) => l.endsWith('cmu.svs'))).toMatch(
+      /^6335ea0e6cc5 {2}ok +29\.\d% +\d+ B +\d+ ms {2}built +\//,
+    );
+    expect(lines.find((l) => l.includes('corrupt.svs'))).toMatch(/unreadable.*corrupt\.svs/);
+    expect(lines.at(-1)).toMatch(/^2 slide\(s\): 1 built, 0 from cache, 1 unreadable; 1 other file/);
+    expect(run.stderr).toMatch(/skipped {2}.*readme\.txt: not a slide/);
+  });
+
+  it('reuses the masks on a second run and prints JSON with --json', async () => {
+    const run = await cli(['masks', slides, '--cache', cacheDir, '--json', '--detector', 'otsu-red']);
+    const out = JSON.parse(run.stdout) as {
+      slides: {
+        path: string;
+        outcome: string;
+        fromCache: boolean;
+        maskBytes: number | null;
+        tissueFraction: number;
+      }[];
+      problems: { kind: string }[];
+    };
+    const cmu = out.slides.find((s) => s.path.endsWith('cmu.svs'))!;
+    expect(cmu).toMatchObject({ outcome: 'ok', fromCache: true });
+    expect(cmu.tissueFraction).toBeCloseTo(0.2946, 2);
+    expect(cmu.maskBytes).toBeGreaterThan(0);
+    expect(out.problems.map((p) => p.kind)).toEqual(['not-a-slide']);
+  });
+
+  it('draws a progress bar when stderr is a terminal, and none otherwise', async () => {
+    const onTerminal = await cli(['masks', slides, '--cache', cacheDir], true);
+    expect(onTerminal.stderr).toMatch(/\r\[#{24}\] 2\/2 (cached|failed) /);
+    const plain = await cli(['masks', slides, '--cache', cacheDir]);
+    expect(plain.stderr).not.toMatch(/\r/);
+  });
+
+  it('writes overlays with --overlay', async () => {
+    const overlay = join(root, 'overlay');
+    await cli(['masks', slides, '--cache', cacheDir, '--overlay', overlay, '--detector', 'saturation']);
+    expect(await readdir(overlay)).toEqual(['cmu.svs.6335ea0e6cc5.png']);
+  });
+
+  it('runs through the real launcher', async () => {
+    const run = await spawnCli(['masks', slides, '--cache', cacheDir, '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    const out = JSON.parse(run.stdout) as { slides: { outcome: string }[] };
+    expect(out.slides.map((s) => s.outcome).sort()).toEqual(['ok', 'unreadable']);
+    expect((await spawnCli(['masks', '--help'])).stdout).toMatch(/Usage: histo-fetch masks/);
+  });
+
+  it('rejects bad arguments with exit status 2 and the usage', async () => {
+    for (const args of [
+      ['masks'],
+      ['masks', slides, '--detector', 'hsv'],
+      ['masks', slides, '--workers', '0'],
+    ]) {
+      const run = await cli(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/Usage: histo-fetch masks/);
+    }
+  });
+});
