@@ -32,11 +32,13 @@ export interface SlideEntry {
   readonly vendor: string | null;
   /** `openslide.quickhash-1`; null when the file did not open. */
   readonly quickhash: string | null;
-  readonly levels: readonly LevelSummary[];
+  /** Level-0 size in pixels; null when the file did not open. */
+  readonly widthPx: number | null;
+  readonly heightPx: number | null;
+  /** Pyramid levels (0 when the file did not open); `slides.info` gives each level. */
+  readonly levelCount: number;
   /** Microns per level-0 pixel; null when the slide does not say. */
   readonly mppX: number | null;
-  readonly mppY: number | null;
-  readonly objectivePower: number | null;
   /** Share of the mask that is tissue, 0..1; null until the mask exists. */
   readonly tissueFraction: number | null;
   /** Why the slide is unreadable or excluded, in words that name the problem. */

@@ -1,4 +1,6 @@
 import type { SlideCache } from '../core/slide/index.js';
+import type { MaskCache } from '../core/tissue/index.js';
+import type { DatasetCatalog } from './datasets/dataset-catalog.js';
 import type { EventBus } from './events.js';
 import type { JobRegistry } from './jobs.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -28,4 +30,8 @@ export interface ServiceContext {
   readonly jobs: JobRegistry;
   /** Open slides for the UI's reads (LRU, bounded). */
   readonly slides: SlideCache;
+  /** Tissue masks and UI thumbnails in the cache folder. */
+  readonly maskCache: MaskCache;
+  /** The slides of each domain. */
+  readonly catalog: DatasetCatalog;
 }

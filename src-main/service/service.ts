@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import type { ApiArea, EventMessage, MethodName, Reply, WorkbenchApi } from '../contract/index.js';
-import { createDatasetsArea } from './areas/datasets.js';
+import { createDatasetsArea } from './datasets/datasets-area.js';
+import { DatasetCatalog } from './datasets/dataset-catalog.js';
 import { createInferenceArea, createRunsArea } from './areas/pending.js';
 import { createTrainingArea } from './training/training-area.js';
-import { SlideCache } from '../core/slide/index.js';
+import { openSlide, SlideCache } from '../core/slide/index.js';
+import { MaskCache } from '../core/tissue/index.js';
 import { createSlidesArea } from './slides/slides-area.js';
 import type { ServiceContext, ServiceOptions } from './context.js';
 import { ServiceError, toErrorPayload } from './errors.js';
@@ -49,15 +51,15 @@ export function contractMethods(): MethodName[] {
 export function createAreas(context: ServiceContext): WorkbenchApi {
   return {
     datasets: createDatasetsArea(context),
-    slides: createSlidesArea(context.workspace, context.slides),
+    slides: createSlidesArea(context),
     training: createTrainingArea(context),
     runs: createRunsArea(),
     inference: createInferenceArea(),
   };
 }
 
-/** Builds the service over the real core. */
-export async function createService(options: ServiceOptions): Promise<Service> {
+/** Creates the service's state folders, workspace, caches and job registry. */
+export async function createServiceContext(options: ServiceOptions): Promise<ServiceContext> {
   await Promise.all(
     [options.stateDir, options.cacheDir, options.runsDir].map((dir) => mkdir(dir, { recursive: true })),
   );
@@ -65,15 +67,29 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     ? await Promise.all(options.pickRoots.map((root) => realDirectory(root)))
     : null;
   const events = new EventBus();
-  const jobs = new JobRegistry(events);
   const workspace = await Workspace.open({
     stateDir: options.stateDir,
     pickRoots,
     ...(options.warn ? { warn: options.warn } : {}),
   });
-  // The UI's own handles (thumbnails, tiles); the sampler keeps its own in its workers.
-  const slides = new SlideCache({ capacity: 32 });
-  const context: ServiceContext = { options: { ...options, pickRoots }, workspace, events, jobs, slides };
+  const maskCache = new MaskCache({ cacheDir: options.cacheDir });
+  return {
+    options: { ...options, pickRoots },
+    workspace,
+    events,
+    jobs: new JobRegistry(events),
+    // The UI's own handles (thumbnails, tiles); the sampler keeps its own in its workers.
+    slides: new SlideCache({ capacity: 32 }),
+    maskCache,
+    // Discovery opens each file once and closes it, outside the UI's handle cache.
+    catalog: new DatasetCatalog(maskCache, (path) => openSlide(path)),
+  };
+}
+
+/** Builds the service over the real core. */
+export async function createService(options: ServiceOptions): Promise<Service> {
+  const context = await createServiceContext(options);
+  const { events, jobs, slides } = context;
   const api = createAreas(context);
   let closing = false;
 

@@ -98,6 +98,18 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
   });
 
   it('adds a domain by dropping a folder onto its card', async () => {
+    // Records every value the mask progress bars take, to see the build advance (not only its end).
+    // (A string: this file compiles without the DOM library.)
+    await page.evaluate(`(() => {
+      const seen = [];
+      globalThis.progressSeen = seen;
+      new MutationObserver(() => {
+        for (const bar of document.querySelectorAll('[role="progressbar"]')) {
+          const value = bar.getAttribute('aria-label') + '=' + bar.getAttribute('aria-valuenow');
+          if (seen.at(-1) !== value) seen.push(value);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
     await createDomain(page, 'H&E', 'otsu-red');
     await dropFolders(page, 'H&E', [ws.he]);
     await card(page, 'H&E').getByRole('list', { name: 'Folders' }).getByText(ws.he).waitFor();
@@ -143,10 +155,65 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       .waitFor();
   });
 
+  it('builds the masks of both domains with progress, and shows each slide with its outcome', async () => {
+    const he = card(page, 'H&E');
+    await he.getByText('4 / 4').waitFor({ timeout: 60_000 });
+    await card(page, 'Fluorescence').getByText('2 / 2').waitFor({ timeout: 60_000 });
+    const seen = await page.evaluate(
+      () => (globalThis as unknown as { progressSeen: string[] }).progressSeen,
+    );
+    const heValues = seen
+      .filter((v) => v.startsWith('Mask build of H&E='))
+      .map((v) => Number(v.split('=')[1]));
+    expect(
+      heValues.some((v) => v > 0 && v < 100),
+      `intermediate progress in ${seen.join(', ')}`,
+    ).toBe(true);
+    expect(heValues.at(-1)).toBe(100);
+    const cmuRow = he.getByRole('row').filter({ hasText: 'cmu-1-small-region.svs' });
+    await cmuRow.getByText('ready').waitFor();
+    await expect(cmuRow.textContent()).resolves.toMatch(/aperio.*2220 × 2967.*0\.499 µm\/px.*\d+\.\d%/);
+    const unreadable = he.getByRole('row').filter({ hasText: 'unreadable.svs' });
+    await unreadable.getByText('unreadable', { exact: true }).waitFor();
+    await expect(unreadable.textContent()).resolves.toContain(join(ws.he, 'bad', 'unreadable.svs'));
+    await he.getByRole('img', { name: 'Thumbnail of cmu-1-small-region.svs' }).waitFor();
+    await shoot(page, 'datasets-masks');
+  });
+
+  it('opens a slide from the list in the zoomable slide view, drawn from tiles with the mask on top', async () => {
+    await card(page, 'H&E').getByRole('button', { name: 'cmu-1-small-region.svs' }).click();
+    const canvas = page.getByRole('img', { name: /^Slide cmu-1-small-region\.svs/ });
+    await canvas.waitFor();
+    await page.getByText(/loading \d+ tiles/).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(200);
+    await shoot(page, 'slide');
+    const drawn = await canvas.evaluate((element) => {
+      const c = element as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): {
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      };
+      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4 * 97)
+        colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return colours.size;
+    });
+    expect(drawn, 'distinct colours on the canvas').toBeGreaterThan(200);
+    await canvas.focus();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await page.getByText(/Deep-zoom level/).waitFor();
+    await page.getByText(/loading \d+ tiles/).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(200);
+    await shoot(page, 'slide-zoomed');
+  });
+
   it('shows every view at 1280x800 (screenshots in test-output/e2e)', async () => {
     for (const [button, name] of [
       ['Datasets', 'datasets'],
-      ['Slide view', 'slide'],
       ['Training', 'training'],
       ['Live charts', 'charts'],
       ['Samples', 'samples'],

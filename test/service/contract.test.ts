@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../src-main/service/service.js';
-import { contractMethods, createAreas } from '../../src-main/service/service.js';
-import { SlideCache } from '../../src-main/core/slide/index.js';
-import { EventBus } from '../../src-main/service/events.js';
-import { JobRegistry } from '../../src-main/service/jobs.js';
-import { Workspace } from '../../src-main/service/workspace/workspace.js';
+import { contractMethods, createAreas, createServiceContext } from '../../src-main/service/service.js';
 import { callError, startService, tempDir } from './helpers.js';
 
 describe('the service implements the contract', () => {
@@ -33,15 +29,13 @@ describe('the service implements the contract', () => {
 
   it('has a handler function for every method', async () => {
     const dir = await tempDir('areas');
-    const events = new EventBus();
-    const workspace = await Workspace.open({ stateDir: dir.path, pickRoots: null });
-    const areas = createAreas({
-      options: { stateDir: dir.path, cacheDir: dir.path, runsDir: dir.path, pickRoots: null },
-      workspace,
-      events,
-      jobs: new JobRegistry(events),
-      slides: new SlideCache({ capacity: 1 }),
-    }) as unknown as Record<string, Record<string, unknown>>;
+    const context = await createServiceContext({
+      stateDir: dir.path,
+      cacheDir: dir.path,
+      runsDir: dir.path,
+      pickRoots: null,
+    });
+    const areas = createAreas(context) as unknown as Record<string, Record<string, unknown>>;
     for (const method of contractMethods()) {
       const [area, name] = method.split('.') as [string, string];
       expect(typeof areas[area]?.[name], method).toBe('function');

@@ -1,22 +1,23 @@
-import type { SlideDetails, SlidesApi } from '../../contract/index.js';
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { ImageBytes, SlideDetails, SlidesApi } from '../../contract/index.js';
 import type { Slide } from '../../core/slide/types.js';
+import type { CachedMask } from '../../core/tissue/index.js';
+import type { ServiceContext } from '../context.js';
+import { maskParameters } from '../datasets/dataset-catalog.js';
+import { renderMaskOverlay } from '../datasets/mask-overlay.js';
 import { ServiceError } from '../errors.js';
-import { notImplemented } from '../not-implemented.js';
-import type { Workspace } from '../workspace/workspace.js';
-import { resolveInside } from '../workspace/path-guard.js';
+import { isInside, resolveInside } from '../workspace/path-guard.js';
 import { deepZoomLayout, tileSource } from './deep-zoom.js';
 import { fitInside, renderRegion } from './render.js';
 
-/** Where the service gets open slides from (the slide layer's LRU handle cache). */
-export interface SlideSource {
-  acquire(path: string): Promise<Slide>;
-}
+/** Slides: details, thumbnails, masks, deep-zoom tiles and footprints, for paths inside added folders only. */
+export function createSlidesArea(context: ServiceContext): SlidesApi {
+  const { workspace, maskCache } = context;
 
-/** Slides: details, thumbnails, deep-zoom tiles and footprints, for paths inside added folders only. */
-export function createSlidesArea(workspace: Workspace, slides: SlideSource): SlidesApi {
   async function open(path: string): Promise<Slide> {
     const real = await resolveInside(path, workspace.slideRoots(), 'slide');
-    return slides.acquire(real);
+    return context.slides.acquire(real);
   }
 
   function level0(slide: Slide): { width: number; height: number } {
@@ -24,11 +25,38 @@ export function createSlidesArea(workspace: Workspace, slides: SlideSource): Sli
     return { width: level.width, height: level.height };
   }
 
+  /** The cached mask of a slide, built with the detector of the (first) domain whose folder holds it. */
+  async function cachedMask(slide: Slide): Promise<CachedMask | null> {
+    const domain = workspace.domains().find((d) => d.folders.some((folder) => isInside(slide.path, folder)));
+    if (!domain) return null;
+    const lookup = await maskCache.read(slide.info.quickhash, maskParameters(domain.detector));
+    return lookup.status === 'hit' ? lookup.entry : null;
+  }
+
+  /** The thumbnail from the mask build's cached JPEG when it is large enough, else read from the slide. */
+  async function thumbnail(slide: Slide, maxSizePx: number): Promise<ImageBytes> {
+    const size = level0(slide);
+    const out = fitInside(size.width, size.height, maxSizePx);
+    const cached = await readFile(maskCache.thumbnailPath(slide.info.quickhash)).catch(() => null);
+    if (cached) {
+      const meta = await sharp(cached).metadata();
+      if (Math.max(meta.width ?? 0, meta.height ?? 0) >= Math.max(out.width, out.height)) {
+        const bytes = await sharp(cached)
+          .resize(out.width, out.height, { fit: 'fill' })
+          .jpeg({ quality: 85 })
+          .toBuffer();
+        return { mime: 'image/jpeg', widthPx: out.width, heightPx: out.height, bytes };
+      }
+    }
+    return renderRegion(slide, { x: 0, y: 0, ...size }, out.width, out.height);
+  }
+
   return {
     async info(request) {
       const slide = await open(request.path);
       const { info } = slide;
       const size = level0(slide);
+      const mask = await cachedMask(slide);
       const details: SlideDetails = {
         path: slide.path,
         vendor: info.vendor,
@@ -41,19 +69,33 @@ export function createSlidesArea(workspace: Workspace, slides: SlideSource): Sli
         propertyCount: Object.keys(info.properties).length,
         associatedImages: info.associatedImages,
         deepZoom: deepZoomLayout(size.width, size.height),
-        mask: null,
+        mask: mask
+          ? {
+              detector: mask.metadata.detector,
+              tissueFraction: mask.metadata.tissueFraction,
+              widthPx: mask.mask.width,
+              heightPx: mask.mask.height,
+            }
+          : null,
       };
       return details;
     },
     async thumbnail(request) {
-      const slide = await open(request.path);
-      const size = level0(slide);
-      const out = fitInside(size.width, size.height, request.maxSizePx ?? 512);
-      return { image: await renderRegion(slide, { x: 0, y: 0, ...size }, out.width, out.height) };
+      return { image: await thumbnail(await open(request.path), request.maxSizePx ?? 512) };
     },
     async mask(request) {
-      await open(request.path);
-      throw notImplemented('slides.mask', 'tissue masks (core/tissue)');
+      const slide = await open(request.path);
+      const mask = await cachedMask(slide);
+      if (!mask) {
+        throw new ServiceError('NOT_READY', `The tissue mask of ${slide.path} is not built yet`, {
+          path: slide.path,
+        });
+      }
+      return {
+        overlay: await renderMaskOverlay(mask.mask),
+        tissueFraction: mask.metadata.tissueFraction,
+        detector: mask.metadata.detector,
+      };
     },
     async tile(request) {
       const slide = await open(request.path);
@@ -90,12 +132,11 @@ export function createSlidesArea(workspace: Workspace, slides: SlideSource): Sli
         width: Math.min(request.level0Width, size.width - x),
         height: Math.min(request.level0Height, size.height - y),
       };
-      const out = fitInside(rect.width, rect.height, request.sizePx);
-      // A footprint enlarged past level 0 would only be interpolated: allow it, the audit view wants a size.
+      // The long side is `sizePx`, enlarging small footprints too: the audit view wants a fixed size.
       const scale = request.sizePx / Math.max(rect.width, rect.height);
-      const target =
-        scale > 1 ? { width: Math.round(rect.width * scale), height: Math.round(rect.height * scale) } : out;
-      return { image: await renderRegion(slide, rect, target.width, target.height) };
+      const width = Math.max(1, Math.round(rect.width * scale));
+      const height = Math.max(1, Math.round(rect.height * scale));
+      return { image: await renderRegion(slide, rect, width, height) };
     },
   };
 }

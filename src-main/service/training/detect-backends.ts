@@ -10,7 +10,10 @@ export interface BackendDetection {
 
 /** Probes every backend in a worker thread (a few seconds); the caller caches the answer. */
 export async function detectBackends(): Promise<BackendDetection> {
-  const worker = startSiblingWorker(import.meta.url, './backend-probe-worker', { stdout: true, stderr: true });
+  const worker = startSiblingWorker(import.meta.url, './backend-probe-worker', {
+    stdout: true,
+    stderr: true,
+  });
   // TF.js greets Node users on stdout and Dawn logs its Vulkan probing on stderr; the verdicts and their
   // reasons come back as the message.
   worker.stdout.resume();

@@ -64,6 +64,10 @@ export const useDatasetsStore = defineStore('datasets', () => {
       target.slides = [...response.slides];
       target.skipped = [...response.skipped];
       target.error = null;
+      // Masks not built yet (new folders, a restart, another detector): build them, cached ones come back at once.
+      const domain = domains.value.find((d) => d.id === domainId);
+      if (domain && !domain.job && target.slides.some((s) => s.status === 'pending'))
+        void rebuild(domainId, false);
     } catch (caught) {
       target.error = errorText(caught);
     } finally {
@@ -84,7 +88,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     const updated = await attempt(() => api.datasets.update({ domainId, ...patch }));
     if (updated) {
       replaceDomain(updated.domain);
-      if (patch.detector !== undefined) await rebuild(domainId, false);
+      if (patch.detector !== undefined) await loadSlides(domainId);
     }
     return updated !== null;
   }
@@ -105,7 +109,6 @@ export const useDatasetsStore = defineStore('datasets', () => {
       return errorText(caught);
     }
     await loadSlides(domainId);
-    await rebuild(domainId, false);
     return null;
   }
 

@@ -1,22 +1,25 @@
 import type { DatasetsApi, DomainSummary } from '../../contract/index.js';
 import type { ServiceContext } from '../context.js';
-import { notImplemented } from '../not-implemented.js';
 import type { DomainRecord } from '../workspace/workspace.js';
 import { browseFolders } from './browse.js';
+import { startMaskBuild } from './mask-build.js';
 
 /** Datasets: the workspace's domains and folders, slide discovery and mask builds. */
 export function createDatasetsArea(context: ServiceContext): DatasetsApi {
-  const { workspace, jobs } = context;
+  const { workspace, jobs, catalog } = context;
+  const buildDeps = { catalog, maskCache: context.maskCache, jobs, events: context.events };
 
   function summary(record: DomainRecord): DomainSummary {
+    const known = catalog.peek(record.id);
+    const entries = known && known.folders.join('\n') === record.folders.join('\n') ? known.entries : [];
     return {
       id: record.id,
       name: record.name,
       folders: record.folders,
       detector: record.detector,
-      slideCount: 0,
-      readyCount: 0,
-      unreadableCount: 0,
+      slideCount: entries.length,
+      readyCount: entries.filter((e) => e.status === 'ready' || e.status === 'all-tissue').length,
+      unreadableCount: entries.filter((e) => e.status === 'unreadable').length,
       job: jobs.find('masks', record.id),
     };
   }
@@ -49,6 +52,7 @@ export function createDatasetsArea(context: ServiceContext): DatasetsApi {
       const job = jobs.find('masks', request.domainId);
       if (job) await jobs.stop(job.jobId);
       await workspace.removeDomain(request.domainId);
+      catalog.forget(request.domainId);
       return { removed: true };
     },
     async addFolders(request) {
@@ -58,12 +62,12 @@ export function createDatasetsArea(context: ServiceContext): DatasetsApi {
       return { domain: summary(await workspace.removeFolder(request.domainId, request.folder)) };
     },
     async slides(request) {
-      workspace.domain(request.domainId);
-      throw notImplemented('datasets.slides', 'slide discovery (core/dataset)');
+      const listing = await catalog.slides(workspace.domain(request.domainId));
+      return { domainId: request.domainId, slides: listing.entries, skipped: listing.skipped };
     },
     async rebuildMasks(request) {
-      workspace.domain(request.domainId);
-      throw notImplemented('datasets.rebuildMasks', 'tissue masks (core/tissue)');
+      const job = await startMaskBuild(buildDeps, workspace.domain(request.domainId), request.force ?? false);
+      return { job };
     },
     async browse(request) {
       return browseFolders(request, workspace.pickRoots);
