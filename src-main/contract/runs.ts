@@ -73,27 +73,30 @@ export interface AugmentationStep {
 
 /** Where one sampled patch came from (SPEC 2.8). */
 export interface PatchProvenance {
-  /** Position in the run's patch stream. */
+  /** Position in the sampler's sequence for its domain. */
   readonly index: number;
   /** Training step that consumed the patch; null when not known. */
   readonly step: number | null;
-  readonly domainId: string;
-  readonly domainName: string;
+  /** The domain's name (as in the run's configuration). */
+  readonly domain: string;
   readonly slidePath: string;
   readonly quickhash: string;
   readonly level: number;
+  /** Top-left corner and size of the footprint read, in level-0 pixels. */
   readonly level0X: number;
   readonly level0Y: number;
   readonly level0Width: number;
   readonly level0Height: number;
+  /** Patch side in pixels. */
+  readonly sizePx: number;
+  /** Downsample from level 0 the patch was sampled at. */
   readonly downsample: number;
   readonly tissueFraction: number;
-  /**
-   * Augmentations applied, in order, with their parameters (lists such as warp displacements are
-   * summarised, e.g. as the largest shift); empty when none. The run's `patches.jsonl` keeps them whole.
-   */
+  /** Augmentations applied, in order, with their parameters (lists summarised); empty when none. */
   readonly augmentation: readonly AugmentationStep[];
-  readonly seed: number;
+  /** The run's seed and this patch's own augmentation seed. */
+  readonly seed: number | string;
+  readonly patchSeed: number;
 }
 
 export interface PatchesRequest {
@@ -102,7 +105,8 @@ export interface PatchesRequest {
   readonly offset?: number;
   /** 1..500 (default 100). */
   readonly limit?: number;
-  readonly domainId?: string;
+  /** Only this domain (by name). */
+  readonly domain?: string;
   readonly slidePath?: string;
 }
 

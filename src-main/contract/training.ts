@@ -21,20 +21,6 @@ export type PatchScale =
   | { readonly kind: 'downsample'; readonly downsample: number }
   | { readonly kind: 'mpp'; readonly mpp: number };
 
-/** Which augmentations may be applied (each with probability `probability`, per patch). */
-export interface AugmentationConfig {
-  /** 0..1, per patch. 0 disables augmentation. */
-  readonly probability: number;
-  /** HSV hue shift (wrapped) and Lab lightness gamma. */
-  readonly colour: boolean;
-  /** Piecewise affine warp on an 8x8 control grid. */
-  readonly affine: boolean;
-  /** Rotations by multiples of 90 degrees and flips. */
-  readonly d4: boolean;
-  /** HED stain jitter. */
-  readonly hed: boolean;
-}
-
 /** One training configuration as the Training view edits it. */
 export interface TrainingConfig {
   readonly model: ModelKind;
@@ -46,16 +32,24 @@ export interface TrainingConfig {
   readonly scale: PatchScale;
   /** Reject footprints with less tissue than this share of the mask (0 = off). */
   readonly minTissueFraction: number;
-  readonly augmentation: AugmentationConfig;
+  /**
+   * Probability (0..1) that a patch is augmented: rotations/flips, piecewise affine warp, colour shift and
+   * HED stain jitter, each with its drawn parameters recorded in the patch's provenance. 0 = off.
+   */
+  readonly augmentProbability: number;
   readonly steps: number;
+  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution. */
   readonly batchSize: number;
-  readonly learningRate: { readonly generator: number; readonly discriminator: number };
+  /** Adam's base learning rate for generators and discriminators (CycleGAN decays it over the second half). */
+  readonly learningRate: number;
   readonly seed: number;
   readonly backend: BackendName | 'auto';
-  /** Sample grids every N steps. */
+  /** Sample grids every N steps; 0 = none. */
   readonly sampleEverySteps: number;
   /** Checkpoints every N steps. */
   readonly checkpointEverySteps: number;
+  /** Checkpoints kept (the oldest are deleted). */
+  readonly keepCheckpoints: number;
   /** Name of the run folder; a name is generated when omitted. */
   readonly runName?: string;
 }

@@ -44,8 +44,8 @@ describe('training: backends, defaults and configuration checks', () => {
       patchSizePx: 64,
       scale: { kind: 'downsample', downsample: 4 },
       batchSize: 1,
-      learningRate: { generator: 2e-4, discriminator: 2e-4 },
-      augmentation: { probability: 0 },
+      learningRate: 2e-4,
+      augmentProbability: 0,
       backend: 'auto',
     });
     const progan = await callOk(service, 'training.defaults', { model: 'progan', preset: 'paper' });

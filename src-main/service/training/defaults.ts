@@ -19,7 +19,8 @@ export function trainingDefaults(
 ): TrainingConfig {
   const common = {
     preset,
-    augmentation: { probability: 0, colour: true, affine: true, d4: true, hed: true },
+    augmentProbability: 0,
+    keepCheckpoints: 3,
     seed: 1,
     backend: 'auto' as const,
     steps: schedule[preset].steps,
@@ -36,7 +37,7 @@ export function trainingDefaults(
       scale: { kind: 'downsample', downsample: p.downsample },
       minTissueFraction: 0,
       batchSize: p.batchSize,
-      learningRate: { generator: p.adam.learningRate, discriminator: p.adam.learningRate },
+      learningRate: p.adam.learningRate,
     };
   }
   const p = proganPreset(preset);
@@ -50,6 +51,6 @@ export function trainingDefaults(
     // The ProGAN variant of the original sampled footprints with more than a third of tissue.
     minTissueFraction: 1 / 3,
     batchSize: p.batchSizes[resolution]!,
-    learningRate: { generator: p.adam.learningRate, discriminator: p.adam.learningRate },
+    learningRate: p.adam.learningRate,
   };
 }

@@ -31,7 +31,7 @@ export const useGalleryStore = defineStore('gallery', () => {
       return;
     }
     const incoming = event.patches.map((patch) => ({
-      key: `${event.runId}:${patch.provenance.index}`,
+      key: `${event.runId}:${patch.provenance.domain}:${patch.provenance.index}`,
       runId: event.runId,
       provenance: patch.provenance,
       url: imageUrl(patch.image),
@@ -46,16 +46,12 @@ export const useGalleryStore = defineStore('gallery', () => {
   const visible = computed(() =>
     patches.value.filter(
       (p) =>
-        (domainFilter.value === '' || p.provenance.domainId === domainFilter.value) &&
+        (domainFilter.value === '' || p.provenance.domain === domainFilter.value) &&
         (slideFilter.value === '' || p.provenance.slidePath === slideFilter.value),
     ),
   );
   const slides = computed(() => [...new Set(patches.value.map((p) => p.provenance.slidePath))].sort());
-  const domains = computed(() => {
-    const seen = new Map<string, string>();
-    for (const p of patches.value) seen.set(p.provenance.domainId, p.provenance.domainName);
-    return [...seen].map(([id, name]) => ({ id, name }));
-  });
+  const domains = computed(() => [...new Set(patches.value.map((p) => p.provenance.domain))].sort());
 
   function togglePause(): void {
     paused.value = !paused.value;
