@@ -24,6 +24,7 @@ export default tseslint.config(
       'out/**',
       'test-output/**',
       'bench-output/**',
+      '.cache/**',
       'src-main/native/openslide/build/**',
     ],
   },

@@ -16,6 +16,24 @@ const BENCHES: Readonly<Record<string, BenchEntry>> = {
     summary: '256 px region reads: patches/s with 1 and N in flight, and our binding vs a C loop',
     load: () => import('./read.js'),
   },
+  train: {
+    summary: 'training iterations with --backend webgpu: our kernels vs stock TF.js (s, dispatches, submits)',
+    load: async () => {
+      const webgpu = await import('./train-webgpu.js');
+      return {
+        run: async (args: string[]) => {
+          const i = args.indexOf('--backend');
+          if (i < 0 || args[i + 1] !== 'webgpu') {
+            process.stderr.write(
+              'train: only --backend webgpu here; cpu/wasm step times: bench/training/step-time.ts\n',
+            );
+            return 2;
+          }
+          return webgpu.run(args);
+        },
+      };
+    },
+  },
   augment: {
     summary: 'ms per 256 px patch for resize and each augmentation, ours vs sharp',
     load: async () => {

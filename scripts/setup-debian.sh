@@ -23,8 +23,11 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential python3 pkg-config \
   libopenslide-dev openslide-tools libvips-tools \
-  python3-opencv python3-pil python3-numpy \
+  python3-opencv python3-pil python3-numpy python3-openslide \
   chromium
+
+# Software Vulkan (Mesa 25 lavapipe) so the WebGPU training tests run without a GPU.
+./scripts/setup-lavapipe.sh
 
 npm ci --no-audit --no-fund
 npm run build:native

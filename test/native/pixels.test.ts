@@ -46,7 +46,9 @@ const ROW_REGIONS: readonly Region[] = [
   ['tcga-cr-7395-ts1.svs', 1500, 1000, 1, 300, 24],
   ['tcga-cr-7395-ts1.svs', 4000, 3000, 1, 300, 24], // crosses the edges: partly transparent pixels
   ['bracs-1640-crop.tiff', 100, 100, 1, 200, 24],
-  ['bracs-1640-crop.tiff', 0, 0, 2, 162, 24],
+  // Not bracs level 2: its 256 px tiles are wider than the 162 px level, and libtiff 4.5.0-6+deb12u4
+  // ("raster width adapted for reading") leaves part of each decoded tile unwritten, so both the tool's
+  // pixels and ours there depend on heap contents (fresh process: zeros; long-lived process: old data).
 ];
 
 describe('readRegion pixels equal openslide-write-png byte for byte', () => {

@@ -2,7 +2,8 @@ import { ImagePool } from './image-pool.js';
 import { createCycleganGenerator, createPatchDiscriminator } from './models/cyclegan.js';
 import { randomInitialValues, type InitialValues } from './models/parameters.js';
 import { createEmaGenerator, createProganDiscriminator, createProganGenerator } from './models/progan.js';
-import { Adam } from './optim/adam.js';
+import { Adam, type AdamOptions } from './optim/adam.js';
+import type { Optimizer } from './optim/optimizer.js';
 import type { CycleganPreset, ProganPreset } from './presets.js';
 import type { CycleganModels, CycleganOptimizers, CycleganStepOptions } from './steps/cyclegan-step.js';
 import type { ProganModels, ProganOptimizers } from './steps/progan-step.js';
@@ -17,12 +18,21 @@ export interface CycleganSetup {
   dispose(): void;
 }
 
+/** Makes an Adam; the backend selection's `createAdam` gives the fused WebGPU one where installed. */
+export type AdamFactory = (options: AdamOptions) => Optimizer;
+
+const opLevelAdam: AdamFactory = (options) => new Adam(options);
+
 /**
  * Builds the four networks (initialised from `rng`, in a fixed order, so a seed gives the same
  * weights on every backend), one Adam per pair and the two image pools (each with its own Rng
  * forked from `rng`). Variable scopes: generatorAB, generatorBA, discriminatorA, discriminatorB.
  */
-export function createCycleganSetup(preset: CycleganPreset, rng: Rng): CycleganSetup {
+export function createCycleganSetup(
+  preset: CycleganPreset,
+  rng: Rng,
+  createAdam: AdamFactory = opLevelAdam,
+): CycleganSetup {
   const init: InitialValues = randomInitialValues(rng);
   const models: CycleganModels = {
     generatorAB: createCycleganGenerator(preset.generator, init, 'generatorAB'),
@@ -30,7 +40,7 @@ export function createCycleganSetup(preset: CycleganPreset, rng: Rng): CycleganS
     discriminatorA: createPatchDiscriminator(preset.discriminator, init, 'discriminatorA'),
     discriminatorB: createPatchDiscriminator(preset.discriminator, init, 'discriminatorB'),
   };
-  const optimizers = { generators: new Adam(preset.adam), discriminators: new Adam(preset.adam) };
+  const optimizers = { generators: createAdam(preset.adam), discriminators: createAdam(preset.adam) };
   const fakePools = {
     A: new ImagePool(preset.poolSize, rng.fork()),
     B: new ImagePool(preset.poolSize, rng.fork()),
@@ -59,14 +69,18 @@ export interface ProganSetup {
 /**
  * Builds generator, discriminator (initialised from `rng`) and the generator's EMA copy, with one
  * Adam each. Scopes: generator, discriminator, generatorEma. The original resets Adam at every new
- * resolution: dispose `optimizers` and make new ones with `new Adam(preset.adam)`.
+ * resolution: dispose `optimizers` and make new ones with the same `createAdam`.
  */
-export function createProganSetup(preset: ProganPreset, rng: Rng): ProganSetup {
+export function createProganSetup(
+  preset: ProganPreset,
+  rng: Rng,
+  createAdam: AdamFactory = opLevelAdam,
+): ProganSetup {
   const init = randomInitialValues(rng);
   const generator = createProganGenerator(preset.network, init);
   const discriminator = createProganDiscriminator(preset.network, init);
   const generatorEma = createEmaGenerator(generator);
-  const optimizers = { generator: new Adam(preset.adam), discriminator: new Adam(preset.adam) };
+  const optimizers = { generator: createAdam(preset.adam), discriminator: createAdam(preset.adam) };
   return {
     models: { generator, discriminator, generatorEma },
     optimizers,

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { TrainingError } from '../errors.js';
 import { registerTrainingGradients } from '../grads/register.js';
 import { registerConv2dBackpropFilter } from '../kernels/conv2d-backprop-filter.js';
+import { Adam, type AdamOptions } from '../optim/adam.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import { initWebgpuBackend } from './webgpu/init.js';
+import { installWebgpuKernels, type WebgpuKernels } from './webgpu/install.js';
 import { smokeTestBackend } from './smoke.js';
 import { initTensorflowBackend } from './tensorflow.js';
 import {
@@ -34,6 +37,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const name of order) {
     const result = await tryCandidate(name, options);
     if (result.ok) {
+      const kernels = result.kernels;
       for (const other of BACKEND_CANDIDATES) {
         if (other === name || reasons[other]) continue;
         reasons[other] =
@@ -41,7 +45,8 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
             ? `not tried: '${name}' comes first and works`
             : `not requested (backend '${name}' was named)`;
       }
-      return { name, device: result.device, reasons };
+      const createAdam = (o: AdamOptions): Optimizer => kernels?.createAdam(o) ?? new Adam(o);
+      return { name, device: result.device, reasons, createAdam };
     }
     reasons[name] = result.reason;
   }
@@ -55,7 +60,10 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   throw new TrainingError('BACKEND_UNAVAILABLE', `No TensorFlow.js backend works: ${all}`);
 }
 
-async function tryCandidate(name: BackendName, options: SelectBackendOptions): Promise<CandidateResult> {
+async function tryCandidate(
+  name: BackendName,
+  options: SelectBackendOptions,
+): Promise<CandidateResult & { kernels?: WebgpuKernels }> {
   const init = await initCandidate(name, options);
   if (!init.ok) return init;
   if (name === 'wasm' || name === 'cpu') registerConv2dBackpropFilter(name);
@@ -66,8 +74,18 @@ async function tryCandidate(name: BackendName, options: SelectBackendOptions): P
     return { ok: false, reason: `failed to initialise: ${(error as Error).message}` };
   }
   if (!switched) return { ok: false, reason: 'failed to initialise (see the TensorFlow.js warning above)' };
+  // Our kernels go in before the smoke test, so it runs through them.
+  const kernels = name === 'webgpu' ? installKernels(options.webgpuKernels) : undefined;
   const smoke = await smokeTestBackend();
-  return smoke ? { ok: false, reason: smoke } : init;
+  if (smoke) {
+    kernels?.uninstall();
+    return { ok: false, reason: smoke };
+  }
+  return { ...init, kernels };
+}
+
+function installKernels(choice: SelectBackendOptions['webgpuKernels']): WebgpuKernels {
+  return installWebgpuKernels(typeof choice === 'object' ? choice : { enabled: choice ?? true });
 }
 
 async function initCandidate(name: BackendName, options: SelectBackendOptions): Promise<CandidateResult> {

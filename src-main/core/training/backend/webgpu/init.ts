@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { useVulkanIcd } from './vulkan-loader.js';
 
 /** What the WebGPU probe found; `reason` says why the backend is not usable when `ok` is false. */
 export type WebgpuInit =
@@ -12,6 +13,11 @@ export interface WebgpuInitOptions {
   readonly allowFallbackAdapter?: boolean;
   /** Dawn options passed to `create()`, for example `backend=vulkan`. */
   readonly dawnOptions?: readonly string[];
+  /**
+   * A Vulkan ICD manifest to use instead of the system's (tests: the lavapipe unpacked by
+   * scripts/setup-lavapipe.sh). The Vulkan loader reads it from the environment when Dawn starts.
+   */
+  readonly vulkanIcdFile?: string;
 }
 
 let registered: Promise<WebgpuInit> | null = null;
@@ -27,6 +33,7 @@ export function initWebgpuBackend(options: WebgpuInitOptions = {}): Promise<Webg
 }
 
 async function probe(options: WebgpuInitOptions): Promise<WebgpuInit> {
+  if (options.vulkanIcdFile) useVulkanIcd(options.vulkanIcdFile);
   let gpu: GPU;
   try {
     const dawn = await import('webgpu');
