@@ -16,6 +16,14 @@ const BENCHES: Readonly<Record<string, BenchEntry>> = {
     summary: '256 px region reads: patches/s with 1 and N in flight, and our binding vs a C loop',
     load: () => import('./read.js'),
   },
+  sampler: {
+    summary: 'whole patch sampler: patches/s (1 worker, all cores; augment 0 and 1), time to first batch',
+    load: () => import('./sampler.js'),
+  },
+  soak: {
+    summary: 'sampler soak: 200k patches with RSS sampled (--patches N), must stay flat',
+    load: () => import('./soak.js'),
+  },
   train: {
     summary: 'training iterations with --backend webgpu: our kernels vs stock TF.js (s, dispatches, submits)',
     load: async () => {

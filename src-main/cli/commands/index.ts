@@ -3,6 +3,7 @@ import { registerCommand } from '../run.js';
 import { infoCommand } from './info.js';
 import { masksCommand } from './masks.js';
 import { regionCommand } from './region.js';
+import { sampleCommand } from './sample.js';
 
 registerCommand(
   'info',
@@ -11,4 +12,8 @@ registerCommand(
 );
 registerCommand('region', 'write a region of a slide as an RGBA PNG', regionCommand);
 registerCommand('masks', 'build or reuse the tissue masks of the slides in folders', masksCommand);
-import './serve.js';
+registerCommand(
+  'sample',
+  'write random tissue patches of slide folders as PNGs with their provenance',
+  sampleCommand,
+);

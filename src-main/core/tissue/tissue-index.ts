@@ -14,8 +14,10 @@ export type EmptyMaskPolicy = 'exclude' | 'uniform';
  * Sampling index over one slide's tissue mask, built once and kept in memory (SPEC 2.1, 2.4):
  * - `drawMaskPixel` / `drawLevel0Point`: a uniformly random tissue pixel in O(log runs) from a run-length
  *   form (tissue runs of each row with a prefix count), a few KB for a smooth mask instead of a pixel list;
- * - `tissueFraction`: the tissue share of any level-0 rectangle in O(1) from a summed-area table, built on
- *   first use (4 bytes per mask pixel) because only `minTissueFraction` sampling needs it.
+ * - `tissueFraction`: the tissue share of any level-0 rectangle by summing, row by row, the runs it covers
+ *   (O(rows x runs per row), a few microseconds for a patch footprint). The sampler asks for it for every
+ *   patch (provenance), so it must not cost memory per mask pixel: a summed-area table (4 bytes per mask
+ *   pixel, ~13 MB for a 2000 px mask) for each of a dataset's slides would not fit; the runs are all it keeps.
  */
 export class TissueIndex {
   readonly maskWidth: number;
@@ -30,8 +32,8 @@ export class TissueIndex {
   private readonly runStart: Uint32Array;
   /** Number of eligible pixels before each run; `runPrefix[runs] = tissuePixels`. */
   private readonly runPrefix: Float64Array;
-  private readonly mask: Uint8Array;
-  private summedArea: Uint32Array | null = null;
+  /** The runs of row y are `rowRuns[y]` .. `rowRuns[y + 1] - 1` (a run never spans two rows). */
+  private readonly rowRuns: Uint32Array;
 
   private constructor(
     mask: TissueMask,
@@ -43,13 +45,18 @@ export class TissueIndex {
   ) {
     this.maskWidth = mask.width;
     this.maskHeight = mask.height;
-    this.mask = mask.data;
     this.level0Width = level0Width;
     this.level0Height = level0Height;
     this.runStart = runStart;
     this.runPrefix = runPrefix;
     this.tissuePixels = runPrefix[runPrefix.length - 1]!;
     this.uniform = uniform;
+    this.rowRuns = new Uint32Array(mask.height + 1);
+    let run = 0;
+    for (let y = 0; y <= mask.height; y++) {
+      while (run < runStart.length && runStart[run]! < y * mask.width) run++;
+      this.rowRuns[y] = run;
+    }
   }
 
   /**
@@ -171,32 +178,29 @@ export class TissueIndex {
     const cy1 = Math.min(this.maskHeight, y1);
     if (cx1 <= cx0 || cy1 <= cy0) return 0;
     if (this.uniform) return ((cx1 - cx0) * (cy1 - cy0)) / area;
-    const sat = this.summedAreaTable();
-    const w = this.maskWidth + 1;
-    const count = sat[cy1 * w + cx1]! - sat[cy0 * w + cx1]! - sat[cy1 * w + cx0]! + sat[cy0 * w + cx0]!;
+    let count = 0;
+    for (let y = cy0; y < cy1; y++) {
+      const rowStart = y * this.maskWidth;
+      for (let r = this.rowRuns[y]!; r < this.rowRuns[y + 1]!; r++) {
+        const start = this.runStart[r]! - rowStart;
+        if (start >= cx1) break;
+        const end = start + (this.runPrefix[r + 1]! - this.runPrefix[r]!);
+        if (end > cx0) count += Math.min(end, cx1) - Math.max(start, cx0);
+      }
+    }
     return count / area;
   }
 
-  /** Whether mask pixel (maskX, maskY) is tissue. */
+  /** Whether mask pixel (maskX, maskY) is tissue (never, for a `uniform` index of an empty mask). */
   isTissue(maskX: number, maskY: number): boolean {
-    return this.mask[maskY * this.maskWidth + maskX] === 1;
-  }
-
-  private summedAreaTable(): Uint32Array {
-    if (this.summedArea) return this.summedArea;
-    const w = this.maskWidth + 1;
-    const sat = new Uint32Array(w * (this.maskHeight + 1));
-    for (let y = 0; y < this.maskHeight; y++) {
-      let rowSum = 0;
-      const from = y * this.maskWidth;
-      const above = y * w;
-      const here = (y + 1) * w;
-      for (let x = 0; x < this.maskWidth; x++) {
-        rowSum += this.mask[from + x]!;
-        sat[here + x + 1] = sat[above + x + 1]! + rowSum;
-      }
+    if (this.uniform) return false;
+    if (maskX < 0 || maskY < 0 || maskX >= this.maskWidth || maskY >= this.maskHeight) return false;
+    const flat = maskY * this.maskWidth + maskX;
+    for (let r = this.rowRuns[maskY]!; r < this.rowRuns[maskY + 1]!; r++) {
+      const start = this.runStart[r]!;
+      if (start > flat) return false;
+      if (flat < start + (this.runPrefix[r + 1]! - this.runPrefix[r]!)) return true;
     }
-    this.summedArea = sat;
-    return sat;
+    return false;
   }
 }

@@ -1,0 +1,85 @@
+import type { SlideCatalog } from '../dataset/catalog.js';
+import { openSlide } from '../slide/index.js';
+import { loadTissueIndex } from '../tissue/load-tissue-index.js';
+import { MaskCache } from '../tissue/mask-cache.js';
+import { buildMasks, type MaskBuildJob, type MaskPoolEvent } from '../tissue/mask-pool.js';
+import type { EmptyMaskPolicy } from '../tissue/tissue-index.js';
+import { resolveTissueMaskParameters, type TissueMaskParameters } from '../tissue/tissue-mask.js';
+import type { ManifestWriter } from './manifest.js';
+import { samplerDatasetFromMasks } from './mask-dataset.js';
+import type { PatchSamplerOptions } from './options.js';
+import { PatchSampler, type SamplerState } from './patch-sampler.js';
+import type { PatchProvenance } from './provenance.js';
+import type { PatchWorkerPool } from './worker-pool.js';
+
+export interface DatasetSamplerOptions {
+  /** The dataset's slides by domain. */
+  readonly catalog: SlideCatalog;
+  /** Mask cache folder (masks are built there, or read when cached). */
+  readonly cacheDir: string;
+  /** Mask parameters (default: the original tool's). */
+  readonly maskParameters?: TissueMaskParameters;
+  /** Mask builder threads (default: one per core). */
+  readonly maskWorkers?: number;
+  /** Slides whose mask is empty: left out (default) or sampled uniformly (SPEC 1.8). */
+  readonly emptyMasks?: EmptyMaskPolicy;
+  /** Mask build progress (`mask.progress`). */
+  readonly onMaskEvent?: (event: MaskPoolEvent) => void;
+  /** The patch worker pool (kept by the caller, usually for the application's lifetime). */
+  readonly pool: PatchWorkerPool;
+  readonly sampler: Readonly<PatchSamplerOptions>;
+  readonly manifest?: ManifestWriter<PatchProvenance> | null;
+  readonly restore?: SamplerState | null;
+  readonly statsIntervalMs?: number;
+}
+
+/** A sampler fed by a running mask build; `close()` stops both (the pool stays open). */
+export interface DatasetSampler {
+  readonly sampler: PatchSampler;
+  readonly masks: MaskBuildJob;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the mask build of a dataset (cache hits come back at once) and a patch sampler fed by its
+ * results as they arrive: the one call the CLI, the benchmarks and the trainer need.
+ */
+export function startDatasetSampler(options: Readonly<DatasetSamplerOptions>): DatasetSampler {
+  const cache = new MaskCache({ cacheDir: options.cacheDir });
+  const masks = buildMasks(
+    options.catalog.domains.flatMap((d) => d.slides.map((s) => s.path)),
+    {
+      cacheDir: options.cacheDir,
+      params: options.maskParameters ?? resolveTissueMaskParameters(),
+      ...(options.maskWorkers !== undefined ? { workers: options.maskWorkers } : {}),
+    },
+    options.onMaskEvent,
+  );
+  const dataset = samplerDatasetFromMasks({
+    catalog: options.catalog,
+    masks: masks.results(),
+    loadIndex: (report) => loadTissueIndex(report, cache, options.emptyMasks ?? 'exclude'),
+    openSlide: (path) => openSlide(path),
+  });
+  let sampler: PatchSampler;
+  try {
+    sampler = new PatchSampler(dataset, options.sampler, {
+      runJob: (job, urgent) => options.pool.run(job, urgent),
+      inFlight: () => options.pool.inFlight,
+      manifest: options.manifest ?? null,
+      restore: options.restore ?? null,
+      ...(options.statsIntervalMs !== undefined ? { statsIntervalMs: options.statsIntervalMs } : {}),
+    });
+  } catch (error) {
+    void masks.cancel();
+    throw error;
+  }
+  return {
+    sampler,
+    masks,
+    close: async () => {
+      sampler.close();
+      await masks.cancel();
+    },
+  };
+}
