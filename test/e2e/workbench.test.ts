@@ -211,6 +211,19 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     await shoot(page, 'slide-zoomed');
   });
 
+  it('moves between views from the keyboard (Alt+1..7), with the focus visible', async () => {
+    await page.keyboard.press('Alt+3');
+    await page.getByRole('heading', { name: 'Training' }).waitFor();
+    await page.keyboard.press('Alt+1');
+    await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Slide view' }).waitFor();
+    const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
+    expect(outline).toBe('solid');
+  });
+
   it('shows every view at 1280x800 (screenshots in test-output/e2e)', async () => {
     for (const [button, name] of [
       ['Datasets', 'datasets'],
