@@ -37,7 +37,8 @@ export function parseServeArgs(args: readonly string[]): ServeArgs | string {
     const needValue = (): string | null => (value === undefined || value.startsWith('--') ? null : value);
     switch (flag) {
       case '--port': {
-        const port = Number(needValue());
+        const text = needValue();
+        const port = text === null ? Number.NaN : Number(text);
         if (!Number.isInteger(port) || port < 0 || port > 65535)
           return `Expected a port from 0 to 65535 for --port but received ${value ?? 'nothing'}`;
         parsed.port = port;
