@@ -25,6 +25,10 @@ const BENCHES: Readonly<Record<string, BenchEntry>> = {
     load: () => import('./soak.js'),
   },
   train: {
+    summary: 'training fed by the sampler on generated large slides: step time, images/s, data-wait share',
+    load: () => import('./train.js'),
+  },
+  'train-kernels': {
     summary: 'training iterations with --backend webgpu: our kernels vs stock TF.js (s, dispatches, submits)',
     load: async () => {
       const webgpu = await import('./train-webgpu.js');
@@ -33,7 +37,7 @@ const BENCHES: Readonly<Record<string, BenchEntry>> = {
           const i = args.indexOf('--backend');
           if (i < 0 || args[i + 1] !== 'webgpu') {
             process.stderr.write(
-              'train: only --backend webgpu here; cpu/wasm step times: bench/training/step-time.ts\n',
+              'train-kernels: only --backend webgpu here; cpu/wasm step times: bench/training/step-time.ts\n',
             );
             return 2;
           }

@@ -1,9 +1,12 @@
 /** Registers every `histo-fetch` sub-command; main.ts imports this once. */
 import { registerCommand } from '../run.js';
+import { demoCommand } from './demo.js';
 import { infoCommand } from './info.js';
 import { masksCommand } from './masks.js';
 import { regionCommand } from './region.js';
+import { resumeCommand } from './resume.js';
 import { sampleCommand } from './sample.js';
+import { trainCommand } from './train.js';
 
 registerCommand(
   'info',
@@ -16,4 +19,15 @@ registerCommand(
   'sample',
   'write random tissue patches of slide folders as PNGs with their provenance',
   sampleCommand,
+);
+registerCommand(
+  'train',
+  'train a CycleGAN or ProGAN on tissue patches sampled live from slides',
+  trainCommand,
+);
+registerCommand('resume', 'continue a training run from its latest checkpoint', resumeCommand);
+registerCommand(
+  'demo',
+  'the main job on the bundled sample slides: masks, then a few minutes of CycleGAN',
+  demoCommand,
 );

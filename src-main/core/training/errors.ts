@@ -1,6 +1,12 @@
 /** What went wrong in the training engine; stable strings the service and the UI can switch on. */
 export type TrainingErrorCode =
-  'UNKNOWN_BACKEND' | 'BACKEND_UNAVAILABLE' | 'INVALID_CONFIG' | 'WEIGHTS_MISMATCH' | 'BAD_MODEL_FILE';
+  | 'UNKNOWN_BACKEND'
+  | 'BACKEND_UNAVAILABLE'
+  | 'INVALID_CONFIG'
+  | 'WEIGHTS_MISMATCH'
+  | 'BAD_MODEL_FILE'
+  /** A domain of the training data has no slide that can be sampled (unreadable, no tissue, no mpp). */
+  | 'NO_USABLE_SLIDE';
 
 /** A training-engine error with a code and, where one is concerned, the file it is about. */
 export class TrainingError extends Error {

@@ -1,0 +1,169 @@
+import { basename, join, resolve } from 'node:path';
+import { ConfigError } from '../../core/config/errors.js';
+import { resolveTrainingConfig, type TrainingConfigInput } from '../../core/config/training-config.js';
+import { defaultRunsDir, newRunName } from '../../core/training/runs/layout.js';
+import { openSlideBatchSource } from '../../core/training/trainer/sampler-source.js';
+import { startTraining, type TrainerDeps } from '../../core/training/trainer/trainer.js';
+import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
+import { UsageError, parseArgs, requireFlag } from '../args.js';
+import { runGuarded } from '../guard.js';
+import type { CliIo } from '../run.js';
+import { appVersion } from './app-version.js';
+import { describeResult, followJob, stopOnInterrupt } from './training-output.js';
+
+export const TRAIN_USAGE = `Usage: histo-fetch train --model cyclegan|progan --domain NAME=DIR[,DIR] ... --steps N [options]
+
+Trains a CycleGAN (stain transfer between two domains, A and B, in that order) or a ProGAN (synthesis, one
+or more domains) on random tissue patches read from the slides while the network trains. The run folder
+gets config.json, metrics.jsonl, patches.jsonl, samples/<step>.png, checkpoints/ and export/.
+Ctrl-C stops after the current step with a checkpoint (exit 0); a second Ctrl-C aborts.
+
+Options:
+  --model M            cyclegan or progan (required)
+  --domain NAME=DIRS   a domain and its slide folders, comma-separated; repeat per domain (required;
+                       cyclegan: exactly two, A then B). NAME= may be left out: the folder's name is used
+  --steps N            optimiser steps to train (required)
+  --preset P           paper, small (default) or tiny
+  --backend B          auto (default), tensorflow, webgpu, wasm or cpu
+  --run DIR            run folder (default: a new folder under ${defaultRunsDir()})
+  --size PX            cyclegan: patch side; progan: target resolution (a power of 2)
+  --downsample D       field of view as a pyramid downsample (progan: at the target resolution)
+  --mpp M              field of view as microns per patch pixel, from the slides' mpp (not with --downsample)
+  --augment P          probability that a patch is augmented (default 0)
+  --min-tissue F       redraw patches whose footprint holds less tissue than F, per the mask (default 0)
+  --batch N            minibatch (progan: at every resolution)
+  --lr X               Adam's learning rate
+  --seed S             seed of weights, patches and every random draw (default 0)
+  --checkpoint-every N steps between checkpoints (default 500)
+  --sample-every N     steps between sample grids (default 100; 0: none)
+  --keep K             checkpoints kept (default 3)
+  --cache DIR          mask cache folder (default $XDG_CACHE_HOME/histo-fetch or ~/.cache/histo-fetch)
+  --workers N          patch worker threads (default: cores - 1, at most 4)
+  -h, --help           show this help
+`;
+
+const FLAGS = {
+  model: { type: 'string' },
+  domain: { type: 'string', multiple: true },
+  steps: { type: 'integer' },
+  preset: { type: 'string' },
+  backend: { type: 'string' },
+  run: { type: 'string' },
+  size: { type: 'integer' },
+  downsample: { type: 'number' },
+  mpp: { type: 'number' },
+  augment: { type: 'number' },
+  'min-tissue': { type: 'number' },
+  batch: { type: 'integer' },
+  lr: { type: 'number' },
+  seed: { type: 'string' },
+  'checkpoint-every': { type: 'integer' },
+  'sample-every': { type: 'integer' },
+  keep: { type: 'integer' },
+  cache: { type: 'string' },
+  workers: { type: 'integer' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `histo-fetch train ...` */
+export function trainCommand(args: string[], io: CliIo): Promise<number> {
+  return runGuarded('train', TRAIN_USAGE, io, async () => {
+    const { flags, positionals } = parseArgs(args, FLAGS);
+    if (flags.help) {
+      io.stdout.write(TRAIN_USAGE);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const input: TrainingConfigInput = {
+      model: requireFlag(flags.model, 'model'),
+      domains: requireFlag(flags.domain, 'domain').map(parseDomain),
+      steps: requireFlag(flags.steps, 'steps'),
+      ...(flags.preset !== undefined && { preset: flags.preset }),
+      ...(flags.backend !== undefined && { backend: flags.backend }),
+      ...(flags.size !== undefined && { sizePx: flags.size }),
+      ...(flags.downsample !== undefined && { downsample: flags.downsample }),
+      ...(flags.mpp !== undefined && { mpp: flags.mpp }),
+      ...(flags.augment !== undefined && { augment: flags.augment }),
+      ...(flags['min-tissue'] !== undefined && { minTissueFraction: flags['min-tissue'] }),
+      ...(flags.batch !== undefined && { batchSize: flags.batch }),
+      ...(flags.lr !== undefined && { learningRate: flags.lr }),
+      ...(flags.seed !== undefined && { seed: parseSeed(flags.seed) }),
+      ...(flags['checkpoint-every'] !== undefined && { checkpointEvery: flags['checkpoint-every'] }),
+      ...(flags['sample-every'] !== undefined && { sampleEvery: flags['sample-every'] }),
+      ...(flags.keep !== undefined && { keepCheckpoints: flags.keep }),
+    };
+    const config = asUsageError(() => resolveTrainingConfig(input));
+    const runDir = resolve(flags.run ?? join(defaultRunsDir(), newRunName(config.model, config.preset)));
+    const deps = trainerDeps(flags.cache, flags.workers);
+    const job = startTraining({ config, runDir }, deps);
+    const endLive = followJob(job, io);
+    const detach = stopOnInterrupt(job, io, endLive);
+    try {
+      const result = await job.done;
+      endLive();
+      io.stdout.write(describeResult(result));
+      return 0;
+    } finally {
+      endLive();
+      detach();
+    }
+  });
+}
+
+/** The trainer's dependencies for the CLI: slides through the sampler, masks in the cache folder. */
+export function trainerDeps(cache: string | undefined, workers: number | undefined): TrainerDeps {
+  if (workers !== undefined && workers < 1) {
+    throw new UsageError(`Expected a positive integer for --workers but received ${workers}`);
+  }
+  return {
+    openSource: openSlideBatchSource({
+      cacheDir: resolveCacheDir(cache),
+      ...(workers !== undefined && { workers }),
+    }),
+    versions: { 'histo-fetch': appVersion() },
+  };
+}
+
+/** `NAME=DIR[,DIR]`, or `DIR[,DIR]` named after the first folder. */
+export function parseDomain(text: string): { name: string; folders: string[] } {
+  const eq = text.indexOf('=');
+  const name = eq === -1 ? '' : text.slice(0, eq).trim();
+  const folders = (eq === -1 ? text : text.slice(eq + 1))
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  if (folders.length === 0) throw new UsageError(`--domain '${text}' names no folder (use NAME=DIR[,DIR])`);
+  return { name: name || basename(resolve(folders[0]!)), folders: folders.map((f) => resolve(f)) };
+}
+
+function parseSeed(text: string): number | string {
+  return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
+/** The option behind each config field, to name it in messages. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  sizePx: '--size',
+  batchSize: '--batch',
+  learningRate: '--lr',
+  minTissueFraction: '--min-tissue',
+  checkpointEvery: '--checkpoint-every',
+  sampleEvery: '--sample-every',
+  keepCheckpoints: '--keep',
+  domains: '--domain',
+};
+
+/** Config problems come from the command line here: report them as usage errors (exit 2). */
+export function asUsageError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const field = error.field?.replace(/\[.*$/, '') ?? '';
+      const flag = FLAG_OF_FIELD[field] ?? (field ? `--${field}` : '');
+      throw new UsageError(
+        flag && !error.message.includes(flag) ? `${error.message} (${flag})` : error.message,
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readLatestCheckpoint } from '../../../../../src-main/core/training/runs/checkpoints.js';
+import { readAllJsonl } from '../../../../../src-main/core/training/runs/jsonl.js';
+import { unpackArrays } from '../../../../../src-main/core/training/runs/packed-arrays.js';
+import type { FedPatch } from '../../../../../src-main/core/training/runs/patches.js';
+import { readRunConfig } from '../../../../../src-main/core/training/runs/run-config.js';
+import { resumeTraining, startTraining } from '../../../../../src-main/core/training/trainer/trainer.js';
+import { STAIN_DOMAINS, readMetricsFile, slideDeps, tinyConfig, workspace } from './fixtures.js';
+
+const ws = workspace(STAIN_DOMAINS);
+afterAll(() => ws.done());
+
+/** Largest difference between two checkpoints' tensors (which must have the same names and shapes). */
+async function checkpointDifference(runA: string, runB: string): Promise<number> {
+  const a = unpackArrays((await readLatestCheckpoint(runA)).arrays);
+  const b = unpackArrays((await readLatestCheckpoint(runB)).arrays);
+  expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+  let max = 0;
+  for (const [name, x] of Object.entries(a)) {
+    const y = b[name]!;
+    expect(y.shape, name).toEqual(x.shape);
+    for (let i = 0; i < x.data.length; i++) max = Math.max(max, Math.abs(x.data[i]! - y.data[i]!));
+  }
+  return max;
+}
+
+describe('exact resume (tiny preset, cpu, real slides)', () => {
+  it.each(['cyclegan', 'progan'] as const)(
+    '%s: 10 steps, stop, resume to 20 == 20 steps straight (weights, optimiser, pools, patches)',
+    async (model) => {
+      // ProGAN: 20 steps cross the 4 -> 8 px phase change (a new sampler and new Adam) after step 16.
+      const config = tinyConfig(ws, { model, steps: 20, checkpointEvery: 5 });
+      const straight = join(ws.root, `${model}-straight`);
+      const split = join(ws.root, `${model}-split`);
+      await startTraining({ config, runDir: straight }, slideDeps(ws.cacheDir)).done;
+      const first = await startTraining({ config, runDir: split, stopAtStep: 10 }, slideDeps(ws.cacheDir))
+        .done;
+      expect(first).toMatchObject({ reason: 'stopped', step: 10 });
+      const second = await resumeTraining({ runDir: split }, slideDeps(ws.cacheDir)).done;
+      expect(second).toMatchObject({ reason: 'completed', step: 20 });
+
+      expect(await checkpointDifference(straight, split)).toBeLessThan(1e-5);
+      const [a, b] = [await readMetricsFile(straight), await readMetricsFile(split)];
+      expect(b.map((m) => m.step)).toEqual(a.map((m) => m.step));
+      for (let i = 0; i < a.length; i++) {
+        for (const [name, value] of Object.entries(a[i]!.losses)) {
+          expect(Math.abs(b[i]!.losses[name]! - value), `step ${i + 1} ${name}`).toBeLessThan(1e-5);
+        }
+      }
+      const strip = (p: FedPatch): string => JSON.stringify(p);
+      expect((await readAllJsonl<FedPatch>(join(split, 'patches.jsonl'))).map(strip)).toEqual(
+        (await readAllJsonl<FedPatch>(join(straight, 'patches.jsonl'))).map(strip),
+      );
+      expect((await readRunConfig(split)).resumes).toMatchObject([{ fromStep: 10, steps: 20 }]);
+    },
+  );
+
+  // Float32 sums in another order: 1e-4 of the loss's magnitude (a CycleGAN total is about 20).
+  it.each(['cyclegan', 'progan'] as const)(
+    '%s: one step on cpu and on wasm from the same seed gives the same losses (within 1e-4 relative)',
+    async (model) => {
+      const losses: Record<string, number>[] = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        const runDir = join(ws.root, `${model}-${backend}`);
+        const config = tinyConfig(ws, { model, backend, steps: 1 });
+        await startTraining({ config, runDir }, slideDeps(ws.cacheDir)).done;
+        const [m] = await readMetricsFile(runDir);
+        expect(m!.backend).toBe(backend);
+        losses.push({ ...m!.losses });
+      }
+      const [cpu, wasm] = losses as [Record<string, number>, Record<string, number>];
+      expect(Object.keys(wasm).sort()).toEqual(Object.keys(cpu).sort());
+      for (const [name, value] of Object.entries(cpu)) {
+        expect(Number.isFinite(value), name).toBe(true);
+        const tolerance = 1e-4 * Math.max(1, Math.abs(value));
+        expect(Math.abs(wasm[name]! - value), `${name}: cpu ${value}, wasm ${wasm[name]}`).toBeLessThan(
+          tolerance,
+        );
+      }
+    },
+  );
+});
