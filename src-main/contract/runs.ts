@@ -1,5 +1,25 @@
 import type { EmptyRequest, ImageBytes } from './common.js';
-import type { ModelKind, TrainingConfig, TrainingPhase } from './training.js';
+import type { BackendName, ModelKind, PatchScale, Preset, TrainingPhase } from './training.js';
+
+/** What a run was configured with, as its `config.json` says (domains by name: they may no longer exist). */
+export interface RunConfigSummary {
+  readonly preset: Preset;
+  readonly domains: readonly string[];
+  readonly patchSizePx: number;
+  readonly scale: PatchScale;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly augmentProbability: number;
+  readonly minTissueFraction: number;
+  readonly seed: number | string;
+  readonly steps: number;
+  /** The backend the last session asked for, the one it got, and on what device. */
+  readonly backend: {
+    readonly requested: BackendName | 'auto';
+    readonly chosen: BackendName;
+    readonly device: string;
+  };
+}
 
 /** One run folder, as the Runs list shows it. */
 export interface RunSummary {
@@ -17,7 +37,7 @@ export interface RunSummary {
   readonly totalSteps: number;
   /** `running` only while this service trains it. */
   readonly phase: TrainingPhase;
-  readonly config: TrainingConfig;
+  readonly config: RunConfigSummary;
   /** Steps for which sample grids exist, ascending. */
   readonly sampleSteps: readonly number[];
 }
@@ -134,16 +154,18 @@ export type DeleteRunResponse =
 
 export interface ExportGeneratorRequest {
   readonly runId: string;
-  /** Checkpoint step; omitted: the latest. */
-  readonly step?: number;
-  /** CycleGAN generator direction (default `AtoB`); ignored for ProGAN. */
+  /** CycleGAN generator direction (default `AtoB`); ignored for ProGAN (its EMA generator). */
   readonly direction?: 'AtoB' | 'BtoA';
 }
 
+/** A generator the trainer exported when the run stopped or completed, in the TensorFlow.js format. */
 export interface ExportGeneratorResponse {
-  /** Folder holding the TensorFlow.js model (`model.json` and weight files). */
+  readonly name: string;
+  /** Folder holding `model.json` and its weight files. */
   readonly path: string;
   readonly bytes: number;
+  /** Step of the weights. */
+  readonly step: number;
 }
 
 /** Runs: folders written by training, with metrics, samples, patch manifests and checkpoints. */

@@ -116,11 +116,7 @@ export const requestSchemas = {
       slidePath: optional(absolutePath()),
     }),
     delete: object({ runId: id(), confirmToken: optional(string({ minLength: 1, maxLength: 128 })) }),
-    exportGenerator: object({
-      runId: id(),
-      step: optional(integer({ min: 0, max: 100_000_000 })),
-      direction: optional(direction),
-    }),
+    exportGenerator: object({ runId: id(), direction: optional(direction) }),
   },
   inference: {
     translate: object({

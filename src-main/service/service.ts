@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import type { ApiArea, EventMessage, MethodName, Reply, WorkbenchApi } from '../contract/index.js';
 import { createDatasetsArea } from './datasets/datasets-area.js';
 import { DatasetCatalog } from './datasets/dataset-catalog.js';
-import { createInferenceArea, createRunsArea } from './areas/pending.js';
+import { createInferenceArea } from './areas/pending.js';
+import { createRunsArea } from './runs/runs-area.js';
+import { TrainingController } from './training/training-controller.js';
 import { createTrainingArea } from './training/training-area.js';
 import { openSlide, SlideCache } from '../core/slide/index.js';
 import { MaskCache } from '../core/tissue/index.js';
@@ -49,11 +51,12 @@ export function contractMethods(): MethodName[] {
 
 /** One implementation per contract area, over the real core. */
 export function createAreas(context: ServiceContext): WorkbenchApi {
+  const training = new TrainingController(context);
   return {
     datasets: createDatasetsArea(context),
     slides: createSlidesArea(context),
-    training: createTrainingArea(context),
-    runs: createRunsArea(),
+    training: createTrainingArea(context, training),
+    runs: createRunsArea(context, training),
     inference: createInferenceArea(),
   };
 }

@@ -1,29 +1,14 @@
-import type { TrainingApi, TrainingStatus } from '../../contract/index.js';
+import type { TrainingApi } from '../../contract/index.js';
 import type { ServiceContext } from '../context.js';
-import { notImplemented } from '../not-implemented.js';
 import { trainingDefaults } from './defaults.js';
 import { detectBackends, type BackendDetection } from './detect-backends.js';
+import type { TrainingController } from './training-controller.js';
 import { validateTrainingConfig } from './validate-config.js';
 
-const idle: TrainingStatus = {
-  phase: 'idle',
-  runId: null,
-  job: null,
-  step: 0,
-  totalSteps: 0,
-  etaSeconds: null,
-  patchesPerSecond: null,
-  dataWaitFraction: null,
-  backend: null,
-  device: null,
-  error: null,
-};
-
 /** Training: backend detection, defaults from the presets, configuration checks, and the training job. */
-export function createTrainingArea(context: ServiceContext): TrainingApi {
+export function createTrainingArea(context: ServiceContext, controller: TrainingController): TrainingApi {
   const { workspace } = context;
   let detection: Promise<BackendDetection> | null = null;
-  const needs = 'the trainer loop (core/training, issue 5)';
 
   return {
     backends() {
@@ -42,11 +27,17 @@ export function createTrainingArea(context: ServiceContext): TrainingApi {
       const issues = validateTrainingConfig(request.config, workspace);
       return { valid: issues.length === 0, issues };
     },
-    start: async () => Promise.reject(notImplemented('training.start', needs)),
-    stop: async () => Promise.reject(notImplemented('training.stop', needs)),
-    resume: async () => Promise.reject(notImplemented('training.resume', needs)),
+    start(request) {
+      return controller.start(request.config);
+    },
+    async stop(request) {
+      return { status: await controller.stop(request.runId) };
+    },
+    resume(request) {
+      return controller.resume(request.runId, request.steps);
+    },
     async status() {
-      return idle;
+      return controller.status();
     },
   };
 }

@@ -1,11 +1,11 @@
 import type { TrainingConfig, ValidationIssue } from '../../contract/index.js';
-import { cycleganPreset, proganPreset } from '../../core/training/presets.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { resolveCoreConfig } from './core-config.js';
 
 /**
  * Cross-field checks of a training configuration (the schema has already checked types and ranges):
- * domains exist and fit the model, the patch size fits the network, intervals fit the run. Returns every
- * problem, each with the field it concerns, so the form can show them beside the inputs.
+ * domains exist and have folders, then the trainer's own rules (domain count per model, sizes the networks
+ * take, presets). Returns every problem with the form field it concerns.
  */
 export function validateTrainingConfig(config: TrainingConfig, workspace: Workspace): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -15,41 +15,23 @@ export function validateTrainingConfig(config: TrainingConfig, workspace: Worksp
   }
   if (new Set(config.domainIds).size !== config.domainIds.length)
     issues.push({ field: 'domainIds', message: 'A domain is chosen twice' });
-  for (const id of config.domainIds) {
-    const domain = known.has(id) ? workspace.domain(id) : null;
-    if (domain && domain.folders.length === 0)
+  const domains = config.domainIds.filter((id) => known.has(id)).map((id) => workspace.domain(id));
+  for (const domain of domains) {
+    if (domain.folders.length === 0)
       issues.push({ field: 'domainIds', message: `The domain '${domain.name}' has no folders yet` });
   }
-  if (config.model === 'cyclegan') {
-    if (config.domainIds.length !== 2)
-      issues.push({ field: 'domainIds', message: 'CycleGAN needs exactly two domains, A and B' });
-    try {
-      cycleganPreset(config.preset, { sizePx: config.patchSizePx, batchSize: config.batchSize });
-    } catch (error) {
-      issues.push({ field: 'patchSizePx', message: (error as Error).message });
-    }
-  } else {
-    const maxResolution = proganPreset(config.preset).network.maxResolution;
-    if (
-      !Number.isInteger(Math.log2(config.patchSizePx)) ||
-      config.patchSizePx < 8 ||
-      config.patchSizePx > maxResolution
-    ) {
-      issues.push({
-        field: 'patchSizePx',
-        message: `ProGAN grows to a power of two from 8 to ${maxResolution} px with the '${config.preset}' preset; ${config.patchSizePx} is not one`,
-      });
-    }
+  if (config.model === 'cyclegan' && config.domainIds.length !== 2)
+    issues.push({ field: 'domainIds', message: 'CycleGAN needs exactly two domains, A and B' });
+  // The trainer builds every domain's masks with one detector.
+  if (new Set(domains.map((d) => d.detector)).size > 1) {
+    issues.push({
+      field: 'domainIds',
+      message: `The domains use different mask detectors (${domains.map((d) => `${d.name}: ${d.detector}`).join(', ')}); the trainer uses one for all: choose the same in Datasets`,
+    });
   }
-  if (config.sampleEverySteps > config.steps)
-    issues.push({
-      field: 'sampleEverySteps',
-      message: `No samples would be written: the run has ${config.steps} steps`,
-    });
-  if (config.checkpointEverySteps > config.steps)
-    issues.push({
-      field: 'checkpointEverySteps',
-      message: `No checkpoint would be written before the end (${config.steps} steps)`,
-    });
+  if (issues.length === 0) {
+    const resolved = resolveCoreConfig(config, workspace);
+    if (!resolved.ok) issues.push(resolved.issue);
+  }
   return issues;
 }
