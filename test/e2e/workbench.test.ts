@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -42,6 +42,10 @@ async function dropFolders(page: Page, domainName: string, folders: readonly str
   await page.dispatchEvent(target, 'dragenter', { dataTransfer });
   await page.dispatchEvent(target, 'dragover', { dataTransfer });
   await page.dispatchEvent(target, 'drop', { dataTransfer });
+}
+
+async function nav(page: Page, view: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view }).click();
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -224,6 +228,160 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     expect(outline).toBe('solid');
   });
 
+  it('switches a domain to another mask detector, which rebuilds its masks', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).click();
+    const he = card(page, 'H&E');
+    const cmuRow = he.getByRole('row').filter({ hasText: 'cmu-1-small-region.svs' });
+    const tissueOf = async (): Promise<string> =>
+      /(\d+\.\d)%/.exec((await cmuRow.textContent()) ?? '')?.[1] ?? '';
+    const before = await tissueOf();
+    await he.getByLabel('Mask detector for H&E').selectOption('saturation');
+    // The masks of the new detector are built (none cached yet): another tissue fraction, ready again.
+    await expect.poll(async () => [before, ''].includes(await tissueOf()), { timeout: 60_000 }).toBe(false);
+    await cmuRow.getByText('ready').waitFor({ timeout: 60_000 });
+  });
+
+  it(
+    'trains a tiny CycleGAN: the status line moves, the loss chart gains points, the gallery fills',
+    { timeout: 300_000 },
+    async () => {
+      await nav(page, 'Training');
+      const form = page.getByRole('form', { name: 'Training configuration' });
+      await form.getByLabel(/^Preset/).selectOption('tiny');
+      await form.getByLabel(/^Domain A/).selectOption({ label: 'H&E' });
+      await form.getByLabel(/^Domain B/).selectOption({ label: 'Fluorescence' });
+      await form.getByLabel(/^Steps/).fill('5000');
+      await form.getByLabel(/^Samples every/).fill('5');
+      await form.getByLabel(/^Checkpoint every/).fill('50');
+      await page
+        .getByRole('list', { name: 'Detected backends' })
+        .getByText('cpu', { exact: true })
+        .waitFor({ timeout: 60_000 });
+      const start = page.getByRole('button', { name: 'Start' });
+      await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
+      await start.click();
+      const status = page.getByRole('region', { name: 'Training status' });
+      await status.getByText(/step \d+ \/ 5000/).waitFor({ timeout: 120_000 });
+      await shoot(page, 'training-running');
+
+      await nav(page, 'Live charts');
+      const counter = page.getByTestId('chart-points');
+      const pointsNow = async (): Promise<number> =>
+        Number(/(\d+) points/.exec((await counter.textContent()) ?? '')?.[1] ?? 0);
+      await expect.poll(pointsNow, { timeout: 60_000 }).toBeGreaterThan(0);
+      const before = await pointsNow();
+      await expect.poll(pointsNow, { timeout: 60_000 }).toBeGreaterThan(before);
+      await shoot(page, 'charts');
+
+      await nav(page, 'Patch audit');
+      const patches = page.getByRole('list', { name: 'Recent patches' }).getByRole('button');
+      await expect.poll(() => patches.count(), { timeout: 60_000 }).toBeGreaterThan(3);
+      await page.getByRole('button', { name: /Pause stream/ }).click();
+      const domainsShown = await page
+        .getByRole('list', { name: 'Recent patches' })
+        .locator('.badge')
+        .allTextContents();
+      expect(new Set(domainsShown)).toEqual(new Set(['H&E', 'Fluorescence']));
+      await shoot(page, 'gallery');
+    },
+  );
+
+  it('shows a patch footprint on its slide thumbnail, and opens the slide view there', async () => {
+    const patch = page
+      .getByRole('list', { name: 'Recent patches' })
+      .getByRole('button')
+      .filter({ hasText: 'H&E' })
+      .first();
+    await patch.click();
+    const detail = page.getByRole('complementary', { name: 'Selected patch' });
+    const footprint = detail.getByTestId('footprint');
+    await footprint.locator('.footprint').waitFor();
+    const box = await footprint.locator('.footprint').boundingBox();
+    expect(box && box.width > 0 && box.height > 0).toBe(true);
+    await shoot(page, 'gallery-footprint');
+    await detail.getByRole('button', { name: 'Open in slide view' }).click();
+    await page.getByText('Patch footprint').waitFor();
+    await page.getByText(/loading \d+ tiles/).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(200);
+    await shoot(page, 'slide-footprint');
+    await nav(page, 'Patch audit');
+    await page.getByRole('button', { name: /Resume stream/ }).click();
+  });
+
+  it('stops the run with a checkpoint, and resumes it', { timeout: 300_000 }, async () => {
+    await nav(page, 'Training');
+    const status = page.getByRole('region', { name: 'Training status' });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await status.getByText('stopped', { exact: true }).waitFor({ timeout: 120_000 });
+    const stoppedAt = Number(/step (\d+)/.exec((await status.textContent()) ?? '')?.[1]);
+    expect(stoppedAt).toBeGreaterThan(0);
+    await page.getByLabel('Run to resume').waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await status.getByText('running', { exact: true }).waitFor({ timeout: 120_000 });
+    await expect
+      .poll(async () => Number(/step (\d+)/.exec((await status.textContent()) ?? '')?.[1]), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(stoppedAt);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await status.getByText('stopped', { exact: true }).waitFor({ timeout: 120_000 });
+  });
+
+  it('shows the sample grids with a step slider, and the run in the list', async () => {
+    await nav(page, 'Samples');
+    await page.getByRole('img', { name: /Sample grid .* at step \d+/ }).waitFor({ timeout: 30_000 });
+    const slider = page.getByLabel('Step');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await page.getByRole('img', { name: /Sample grid .* at step 5$/ }).waitFor();
+    await shoot(page, 'samples');
+    await nav(page, 'Runs');
+    await page
+      .getByRole('row')
+      .filter({ hasText: /cyclegan-tiny-/ })
+      .waitFor();
+    await shoot(page, 'runs');
+  });
+
+  it('charts a run of 100k more steps without freezing the page', { timeout: 180_000 }, async () => {
+    // Load test input: the stopped run's metrics, continued for 100k steps in the trainer's own line format.
+    const runsDir = join(ws.dir, 'state', 'runs');
+    const [runName] = (await readdir(runsDir)).filter((name) => name.startsWith('cyclegan-tiny-'));
+    const metricsFile = join(runsDir, runName!, 'metrics.jsonl');
+    const lines = (await readFile(metricsFile, 'utf8')).trim().split('\n');
+    const last = JSON.parse(lines.at(-1)!) as { step: number; losses: Record<string, number> };
+    const extra: string[] = [];
+    for (let i = 1; i <= 100_000; i++) {
+      const wave = 1 + 0.3 * Math.sin(i / 700) + (i === 61_234 ? 5 : 0);
+      const losses = Object.fromEntries(Object.entries(last.losses).map(([k, v]) => [k, v * wave]));
+      extra.push(JSON.stringify({ ...last, step: last.step + i, losses }));
+    }
+    await appendFile(metricsFile, `${extra.join('\n')}\n`);
+    await page.evaluate(`(() => {
+      globalThis.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) globalThis.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    })()`);
+    await nav(page, 'Live charts');
+    const started = Date.now();
+    await page.getByLabel('Run to chart').selectOption(runName!);
+    const counter = page.getByTestId('chart-points');
+    await expect
+      .poll(async () => Number(/step (\d+)/.exec((await counter.textContent()) ?? '')?.[1]), {
+        timeout: 60_000,
+      })
+      .toBe(last.step + 100_000);
+    const loadedMs = Date.now() - started;
+    await page.waitForTimeout(1000);
+    const longTasks = (await page.evaluate('globalThis.longTasks')) as number[];
+    await shoot(page, 'charts-100k');
+    expect(loadedMs, 'history of 100k steps on screen').toBeLessThan(30_000);
+    expect(Math.max(0, ...longTasks), `long tasks: ${longTasks.map(Math.round).join(', ')} ms`).toBeLessThan(
+      1000,
+    );
+  });
+
   it('shows every view at 1280x800 (screenshots in test-output/e2e)', async () => {
     for (const [button, name] of [
       ['Datasets', 'datasets'],
@@ -235,7 +393,7 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     ] as const) {
       await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: button }).click();
       await page.waitForTimeout(300);
-      await shoot(page, name);
+      await shoot(page, `${name}-end`);
     }
     await page.getByRole('button', { name: /Theme/ }).click();
     await page.getByRole('button', { name: /Theme/ }).click();
