@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { ApiArea, EventMessage, MethodName, Reply, WorkbenchApi } from '../contract/index.js';
 import { createDatasetsArea } from './datasets/datasets-area.js';
 import { DatasetCatalog } from './datasets/dataset-catalog.js';
-import { createInferenceArea } from './areas/pending.js';
+import { createInferenceArea } from './inference/inference-area.js';
 import { createRunsArea } from './runs/runs-area.js';
 import { TrainingController } from './training/training-controller.js';
 import { createTrainingArea } from './training/training-area.js';

@@ -1,8 +1,7 @@
 import type { InferenceApi } from '../../contract/index.js';
 import { notImplemented } from '../not-implemented.js';
 
-// Areas whose core has not landed in this build: each method says what it waits for.
-
+/** Inference: its core (whole-slide translation, ProGAN generation) comes with issue 7; until then each method says so. */
 export function createInferenceArea(): InferenceApi {
   const needs = 'inference (core/inference, issue 7)';
   return {
