@@ -52,14 +52,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                '**/src-main/**',
-                '!**/src-main/contract/**',
-                'node:*',
-                'electron',
-                'sharp',
-                '@tensorflow/*',
-              ],
+              group: ['node:*', 'electron', 'sharp', '@tensorflow/*'],
+              message: 'The renderer imports only contract types (DESIGN.md).',
+            },
+            {
+              // A regex: a gitignore-style negation cannot re-allow src-main/contract.
+              regex: 'src-main/(?!contract/)',
               message: 'The renderer imports only contract types (DESIGN.md).',
             },
           ],
@@ -95,7 +93,8 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['*', '!./*', '!../contract/*'], message: 'contract imports nothing (DESIGN.md).' },
+            // A regex: gitignore-style negations ('!./*') never match relative specifiers.
+            { regex: '^(?!\\./[^/]+$)', message: 'contract imports nothing (DESIGN.md).' },
           ],
         },
       ],

@@ -25,23 +25,18 @@ const BENCHES: Readonly<Record<string, BenchEntry>> = {
     load: () => import('./soak.js'),
   },
   train: {
-    summary: 'training fed by the sampler on generated large slides: step time, images/s, data-wait share',
-    load: () => import('./train.js'),
-  },
-  'train-kernels': {
-    summary: 'training iterations with --backend webgpu: our kernels vs stock TF.js (s, dispatches, submits)',
+    summary:
+      'training fed by the sampler: step time, images/s, data-wait share; with --backend webgpu: our ' +
+      'kernels vs stock TF.js (s, dispatches, submits, uploads per iteration; add --sampler for data-wait)',
     load: async () => {
-      const webgpu = await import('./train-webgpu.js');
+      const sampled = await import('./train.js');
       return {
         run: async (args: string[]) => {
+          // Issue 8's command: on webgpu the question is our kernels against stock, measured side by side.
           const i = args.indexOf('--backend');
-          if (i < 0 || args[i + 1] !== 'webgpu') {
-            process.stderr.write(
-              'train-kernels: only --backend webgpu here; cpu/wasm step times: bench/training/step-time.ts\n',
-            );
-            return 2;
-          }
-          return webgpu.run(args);
+          const webgpu = i >= 0 && args[i + 1] === 'webgpu';
+          if (webgpu && !args.includes('--sampler')) return (await import('./train-webgpu.js')).run(args);
+          return sampled.run(args.filter((a) => a !== '--sampler'));
         },
       };
     },

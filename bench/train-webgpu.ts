@@ -3,7 +3,7 @@
  * against tfjs-backend-webgpu's stock kernels in one run, switched with installWebgpuKernels.
  * Parts: `conv` times every CycleGAN convolution kernel per layer; `train` runs training iterations per
  * model and prints seconds, dispatches, submits and uploads per iteration with the stock/ours ratio.
- * Run: `npm run bench -- train-kernels --backend webgpu [--preset tiny|small|paper]`, or directly
+ * Run: `npm run bench -- train --backend webgpu [--preset tiny|small|paper]`, or directly
  * `node --import tsx bench/train-webgpu.ts --preset tiny --allow-software` (lavapipe: slow, tiny only).
  * The GPU check kit (scripts/gpu-kit.sh, docs/gpu-check.md) runs a bundle of this file.
  */
@@ -198,7 +198,7 @@ export function parseTrainWebgpuArgs(
   return out;
 }
 
-/** The bench dispatcher's entry (`npm run bench -- train-kernels --backend webgpu ...`): prints JSON, returns 0. */
+/** The bench dispatcher's entry (`npm run bench -- train --backend webgpu ...`): prints JSON, returns 0. */
 export async function run(args: readonly string[]): Promise<number> {
   const { json, ...options } = parseTrainWebgpuArgs(args);
   const result = await runTrainWebgpuBench(options);

@@ -1,4 +1,5 @@
 import './commands/index.js';
+import './commands/serve.js';
 import { runCli } from './run.js';
 
 process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

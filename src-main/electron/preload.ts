@@ -1,4 +1,20 @@
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
+import type { DesktopBridge, EventMessage, Reply } from '../contract/index.js';
 
-// The typed `api` object is exposed here once the contract exists; never raw ipcRenderer.
-contextBridge.exposeInMainWorld('histoFetch', { ready: true });
+// The page's only door to the service: one typed object, never raw ipcRenderer (sandboxed, isolated).
+const bridge: DesktopBridge = {
+  kind: 'electron',
+  call: (method, request) =>
+    ipcRenderer.invoke('histo-fetch:call', method, request) as Promise<Reply<unknown>>,
+  subscribe(listener) {
+    const forward = (_event: IpcRendererEvent, message: EventMessage): void => listener(message);
+    ipcRenderer.on('histo-fetch:event', forward);
+    return () => {
+      ipcRenderer.removeListener('histo-fetch:event', forward);
+    };
+  },
+  pathForFile: (file) => webUtils.getPathForFile(file),
+  pickFolders: () => ipcRenderer.invoke('histo-fetch:pick-folders') as Promise<readonly string[]>,
+};
+
+contextBridge.exposeInMainWorld('histoFetch', bridge);

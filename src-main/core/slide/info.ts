@@ -22,6 +22,19 @@ export function parseBackgroundColor(value: string | undefined): readonly [numbe
   ];
 }
 
+/** Why a level's tiles make it unreadable (tiles larger than the level), or null when they do not. */
+function oversizedTileReason(
+  properties: Readonly<Record<string, string>>,
+  level: number,
+  width: number,
+  height: number,
+): string | null {
+  const tileWidth = parsePositiveNumber(properties[`openslide.level[${level}].tile-width`]);
+  const tileHeight = parsePositiveNumber(properties[`openslide.level[${level}].tile-height`]);
+  if ((tileWidth ?? 0) <= width && (tileHeight ?? 0) <= height) return null;
+  return `level ${level} (${width}x${height}) has ${tileWidth}x${tileHeight} tiles, larger than the level`;
+}
+
 /**
  * Reads everything the slide layer caches about a slide from an open native handle: levels,
  * properties, associated image names, and the values derived from properties.
@@ -29,12 +42,18 @@ export function parseBackgroundColor(value: string | undefined): readonly [numbe
  */
 export function readSlideInfo(native: NativeSlide, path: string, fileKey: string): SlideInfo {
   const levelCount = native.levelCount();
+  const properties = native.properties();
   const levels: SlideLevel[] = [];
   for (let level = 0; level < levelCount; level++) {
     const [width, height] = native.levelDimensions(level);
-    levels.push({ width, height, downsample: native.levelDownsample(level) });
+    const unreliable = level > 0 ? oversizedTileReason(properties, level, width, height) : null;
+    levels.push({
+      width,
+      height,
+      downsample: native.levelDownsample(level),
+      ...(unreliable && { unreliable }),
+    });
   }
-  const properties = native.properties();
   return {
     path,
     vendor: native.vendor,

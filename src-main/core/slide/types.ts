@@ -8,6 +8,12 @@ export interface SlideLevel {
   readonly width: number;
   readonly height: number;
   readonly downsample: number;
+  /**
+   * Set when the level cannot be read reliably, with the reason: a TIFF level whose tiles are wider or
+   * taller than the level itself is decoded by Debian's libtiff 4.5 ("raster width adapted for reading")
+   * with part of each tile left unwritten, so its pixels are undefined. Level choice skips such levels.
+   */
+  readonly unreliable?: string;
 }
 
 export interface SlideInfo {

@@ -141,20 +141,34 @@ describe('Slide.readRegion', () => {
 });
 
 describe('Slide.bestLevelForDownsample', () => {
-  it("matches OpenSlide's own choice on every slide", async () => {
+  it("matches OpenSlide's own choice on every slide, except on a level marked unreliable", async () => {
     const addon = loadOpenSlideAddon();
     const downsamples = [0.25, 1, 1.5, 2, 2.0005, 2.1, 3.99, 4, 4.1, 8, 15.9, 16, 33, 64, 65, 1e6];
     for (const name of USABLE_SLIDES) {
       const slide = await openSlide(slidePath(name));
       const native = await addon.open(slidePath(name));
       for (const downsample of downsamples) {
-        expect(slide.bestLevelForDownsample(downsample), `${name} ${downsample}`).toBe(
-          native.bestLevelForDownsample(downsample),
-        );
+        const openslideLevel = native.bestLevelForDownsample(downsample);
+        const ours = slide.bestLevelForDownsample(downsample);
+        if (slide.info.levels[openslideLevel]!.unreliable === undefined) {
+          expect(ours, `${name} ${downsample}`).toBe(openslideLevel);
+        } else {
+          expect(ours, `${name} ${downsample}`).toBe(openslideLevel - 1);
+        }
       }
       slide.close();
       native.close();
     }
+  });
+
+  it('passes over a level whose tiles are larger than the level (its pixels are undefined)', async () => {
+    const slide = await openSlide(BRACS);
+    // Level 2 is 162x185 px stored in 256x256 tiles; level 1 (325x371) is fine.
+    expect(slide.info.levels[2]!.unreliable).toMatch(/162x185\) has 256x256 tiles/);
+    expect(slide.info.levels[1]!.unreliable).toBeUndefined();
+    expect(slide.bestLevelForDownsample(4.1)).toBe(1);
+    expect(slide.bestLevelForDownsample(2.1)).toBe(1);
+    slide.close();
   });
 
   it('refuses a downsample that is not a positive number', async () => {

@@ -1,0 +1,112 @@
+import type { EmptyRequest, JobInfo } from './common.js';
+import type { ValidationIssue } from './errors.js';
+
+export type ModelKind = 'cyclegan' | 'progan';
+/** `paper`: the original hyperparameters; `small`: fits a laptop CPU; `tiny`: tests, seconds per step. */
+export type Preset = 'tiny' | 'small' | 'paper';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/** What backend detection found for one backend. */
+export interface BackendReport {
+  readonly name: BackendName;
+  readonly available: boolean;
+  /** The device it would run on, e.g. the GPU adapter's name; null when unavailable. */
+  readonly device: string | null;
+  /** Why it is unavailable, or why it was (not) preferred. */
+  readonly reason: string;
+}
+
+/** Patch scale: a fixed downsample from level 0, or a target resolution derived from the slides' mpp. */
+export type PatchScale =
+  | { readonly kind: 'downsample'; readonly downsample: number }
+  | { readonly kind: 'mpp'; readonly mpp: number };
+
+/** One training configuration as the Training view edits it. */
+export interface TrainingConfig {
+  readonly model: ModelKind;
+  readonly preset: Preset;
+  /** Domain ids: CycleGAN exactly two (A, B in this order); ProGAN one or more. */
+  readonly domainIds: readonly string[];
+  /** Patch side in pixels (CycleGAN 64..1024; ProGAN's final resolution, a power of two 4..512). */
+  readonly patchSizePx: number;
+  readonly scale: PatchScale;
+  /** Reject footprints with less tissue than this share of the mask (0 = off). */
+  readonly minTissueFraction: number;
+  /**
+   * Probability (0..1) that a patch is augmented: rotations/flips, piecewise affine warp, colour shift and
+   * HED stain jitter, each with its drawn parameters recorded in the patch's provenance. 0 = off.
+   */
+  readonly augmentProbability: number;
+  readonly steps: number;
+  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution. */
+  readonly batchSize: number;
+  /** Adam's base learning rate for generators and discriminators (CycleGAN decays it over the second half). */
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly backend: BackendName | 'auto';
+  /** Sample grids every N steps; 0 = none. */
+  readonly sampleEverySteps: number;
+  /** Checkpoints every N steps. */
+  readonly checkpointEverySteps: number;
+  /** Checkpoints kept (the oldest are deleted). */
+  readonly keepCheckpoints: number;
+  /** Name of the run folder; a name is generated when omitted. */
+  readonly runName?: string;
+}
+
+/** Defaults the service fills for a model and preset, shown by the form before the user edits. */
+export interface TrainingDefaultsRequest {
+  readonly model: ModelKind;
+  readonly preset: Preset;
+}
+
+export interface ValidateResponse {
+  readonly valid: boolean;
+  readonly issues: readonly ValidationIssue[];
+}
+
+export type TrainingPhase = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'finished' | 'failed';
+
+/** The status line of the Training view. */
+export interface TrainingStatus {
+  readonly phase: TrainingPhase;
+  readonly runId: string | null;
+  readonly job: JobInfo | null;
+  readonly step: number;
+  readonly totalSteps: number;
+  /** Seconds to the last step at the current rate; null before the rate is known. */
+  readonly etaSeconds: number | null;
+  /** Patches the sampler delivered per second (supply). */
+  readonly patchesPerSecond: number | null;
+  /** Share of step time the trainer waited for data, 0..1. */
+  readonly dataWaitFraction: number | null;
+  readonly backend: BackendName | null;
+  readonly device: string | null;
+  /** Why the run failed, when `phase` is `failed`. */
+  readonly error: string | null;
+}
+
+export interface StartTrainingResponse {
+  readonly runId: string;
+  readonly job: JobInfo;
+}
+
+export interface ResumeRequest {
+  readonly runId: string;
+  /** New total step count; omitted: the run's own. */
+  readonly steps?: number;
+}
+
+/** Training: backend detection, configuration checks, and the one training job. */
+export interface TrainingApi {
+  backends(
+    request: EmptyRequest,
+  ): Promise<{ readonly backends: readonly BackendReport[]; readonly auto: BackendName }>;
+  defaults(request: TrainingDefaultsRequest): Promise<{ readonly config: TrainingConfig }>;
+  validate(request: { readonly config: TrainingConfig }): Promise<ValidateResponse>;
+  start(request: { readonly config: TrainingConfig }): Promise<StartTrainingResponse>;
+  /** Graceful: the current step finishes and a checkpoint is written. */
+  stop(request: { readonly runId: string }): Promise<{ readonly status: TrainingStatus }>;
+  resume(request: ResumeRequest): Promise<StartTrainingResponse>;
+  status(request: EmptyRequest): Promise<TrainingStatus>;
+}

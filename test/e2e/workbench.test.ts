@@ -1,0 +1,405 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slideWorkspace } from '../service/helpers.js';
+import { chromiumPath, openBrowser, type BrowserSession } from './browser.js';
+import { ensureRendererBuilt, repoRoot } from './renderer-build.js';
+import { startServe, type ServeProcess } from './serve-process.js';
+
+const screenshots = join(repoRoot, 'test-output', 'e2e');
+
+/** The page's DataTransfer, as the callbacks below use it (this test compiles without the DOM library). */
+declare const DataTransfer: new () => {
+  setData(format: string, data: string): void;
+  readonly items: { add(file: File): void };
+};
+
+/** The card of a domain, by its name. */
+function card(page: Page, name: string) {
+  return page.locator(`section[data-domain="${name}"]`);
+}
+
+async function createDomain(page: Page, name: string, detector: 'otsu-red' | 'saturation'): Promise<void> {
+  await page.getByRole('button', { name: 'Datasets' }).click();
+  await page.locator('input[name="domain-name"]').fill(name);
+  await page.getByLabel('Mask detector for the new domain').selectOption(detector);
+  await page.getByRole('button', { name: 'Create domain' }).click();
+  await card(page, name).waitFor();
+}
+
+/** Dispatches real DOM drag events carrying the folders as a file manager does (`text/uri-list`). */
+async function dropFolders(page: Page, domainName: string, folders: readonly string[]): Promise<void> {
+  const uris = folders.map((folder) => pathToFileURL(folder).href).join('\r\n');
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    transfer.setData('text/uri-list', list);
+    return transfer;
+  }, uris);
+  const target = `section[data-domain="${domainName}"]`;
+  await page.dispatchEvent(target, 'dragenter', { dataTransfer });
+  await page.dispatchEvent(target, 'dragover', { dataTransfer });
+  await page.dispatchEvent(target, 'drop', { dataTransfer });
+}
+
+async function nav(page: Page, view: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view }).click();
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: false });
+}
+
+describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by histo-fetch serve', () => {
+  let ws: Awaited<ReturnType<typeof slideWorkspace>>;
+  let serve: ServeProcess;
+  let browser: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    await ensureRendererBuilt();
+    await mkdir(screenshots, { recursive: true });
+    ws = await slideWorkspace();
+    serve = await startServe(['--port', '0', '--state', join(ws.dir, 'state'), '--root', ws.root]);
+    browser = await openBrowser();
+    page = browser.page;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    const status = await serve?.stop();
+    await ws?.cleanup();
+    expect(status, 'histo-fetch serve exits cleanly on SIGTERM').toBe(0);
+  });
+
+  it('opens the address with the token, drops the token from the address bar, and connects', async () => {
+    await page.goto(serve.url);
+    expect(new URL(page.url()).search, 'the token left the address bar').toBe('');
+    await page.getByRole('status').filter({ hasText: 'connected' }).waitFor();
+    await expect(page.title()).resolves.toBe('histo-fetch workbench');
+  });
+
+  it('refuses the page to a client without the token', async () => {
+    const response = await fetch(`${serve.origin}/`);
+    expect(response.status).toBe(401);
+  });
+
+  it('gives the page no Node access', async () => {
+    const globals = await page.evaluate(() => ({
+      require: typeof (globalThis as { require?: unknown }).require,
+      process: typeof (globalThis as { process?: unknown }).process,
+      module: typeof (globalThis as { module?: unknown }).module,
+      bridge: typeof (globalThis as { histoFetch?: unknown }).histoFetch,
+    }));
+    expect(globals).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      module: 'undefined',
+      bridge: 'undefined',
+    });
+  });
+
+  it('adds a domain by dropping a folder onto its card', async () => {
+    // Records every value the mask progress bars take, to see the build advance (not only its end).
+    // (A string: this file compiles without the DOM library.)
+    await page.evaluate(`(() => {
+      const seen = [];
+      globalThis.progressSeen = seen;
+      new MutationObserver(() => {
+        for (const bar of document.querySelectorAll('[role="progressbar"]')) {
+          const value = bar.getAttribute('aria-label') + '=' + bar.getAttribute('aria-valuenow');
+          if (seen.at(-1) !== value) seen.push(value);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
+    await createDomain(page, 'H&E', 'otsu-red');
+    await dropFolders(page, 'H&E', [ws.he]);
+    await card(page, 'H&E').getByRole('list', { name: 'Folders' }).getByText(ws.he).waitFor();
+  });
+
+  it('explains a dropped folder whose path the browser hides', async () => {
+    const dataTransfer = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['x'], 'somewhere'));
+      return transfer;
+    });
+    await page.dispatchEvent('section[data-domain="H&E"]', 'drop', { dataTransfer });
+    await card(page, 'H&E')
+      .getByRole('alert')
+      .filter({ hasText: 'does not reveal where somewhere is' })
+      .waitFor();
+  });
+
+  it('adds a domain through the folder picker (browser-mode fallback)', async () => {
+    await createDomain(page, 'Fluorescence', 'saturation');
+    await card(page, 'Fluorescence').getByRole('button', { name: 'Add folder…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: `📁 ${ws.root}` }).click();
+    await dialog.getByRole('button', { name: '📁 fluorescence' }).click();
+    await dialog.locator('input[name="folder-path"]').waitFor();
+    await expect(dialog.locator('input[name="folder-path"]').inputValue()).resolves.toBe(ws.fluorescence);
+    await shoot(page, 'folder-picker');
+    await dialog.getByRole('button', { name: 'Add this folder' }).click();
+    await card(page, 'Fluorescence')
+      .getByRole('list', { name: 'Folders' })
+      .getByText(ws.fluorescence)
+      .waitFor();
+  });
+
+  it('refuses a typed folder outside the folders the server allows', async () => {
+    await card(page, 'Fluorescence').getByRole('button', { name: 'Add folder…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('input[name="folder-path"]').fill(ws.outside);
+    await dialog.getByRole('button', { name: 'Add folder', exact: true }).click();
+    await card(page, 'Fluorescence')
+      .getByRole('alert')
+      .filter({ hasText: 'is outside the folders this workbench may open' })
+      .waitFor();
+  });
+
+  it('builds the masks of both domains with progress, and shows each slide with its outcome', async () => {
+    const he = card(page, 'H&E');
+    await he.getByText('4 / 4').waitFor({ timeout: 60_000 });
+    await card(page, 'Fluorescence').getByText('2 / 2').waitFor({ timeout: 60_000 });
+    const seen = await page.evaluate(
+      () => (globalThis as unknown as { progressSeen: string[] }).progressSeen,
+    );
+    const heValues = seen
+      .filter((v) => v.startsWith('Mask build of H&E='))
+      .map((v) => Number(v.split('=')[1]));
+    expect(
+      heValues.some((v) => v > 0 && v < 100),
+      `intermediate progress in ${seen.join(', ')}`,
+    ).toBe(true);
+    expect(heValues.at(-1)).toBe(100);
+    const cmuRow = he.getByRole('row').filter({ hasText: 'cmu-1-small-region.svs' });
+    await cmuRow.getByText('ready').waitFor();
+    await expect(cmuRow.textContent()).resolves.toMatch(/aperio.*2220 × 2967.*0\.499 µm\/px.*\d+\.\d%/);
+    const unreadable = he.getByRole('row').filter({ hasText: 'unreadable.svs' });
+    await unreadable.getByText('unreadable', { exact: true }).waitFor();
+    await expect(unreadable.textContent()).resolves.toContain(join(ws.he, 'bad', 'unreadable.svs'));
+    await he.getByRole('img', { name: 'Thumbnail of cmu-1-small-region.svs' }).waitFor();
+    await shoot(page, 'datasets-masks');
+  });
+
+  it('opens a slide from the list in the zoomable slide view, drawn from tiles with the mask on top', async () => {
+    await card(page, 'H&E').getByRole('button', { name: 'cmu-1-small-region.svs' }).click();
+    const canvas = page.getByRole('img', { name: /^Slide cmu-1-small-region\.svs/ });
+    await canvas.waitFor();
+    await page.getByText(/loading \d+ tiles/).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(200);
+    await shoot(page, 'slide');
+    const drawn = await canvas.evaluate((element) => {
+      const c = element as unknown as {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): {
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      };
+      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4 * 97)
+        colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      return colours.size;
+    });
+    expect(drawn, 'distinct colours on the canvas').toBeGreaterThan(200);
+    await canvas.focus();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await page.getByText(/Deep-zoom level/).waitFor();
+    await page.getByText(/loading \d+ tiles/).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(200);
+    await shoot(page, 'slide-zoomed');
+  });
+
+  it('moves between views from the keyboard (Alt+1..7), with the focus visible', async () => {
+    await page.keyboard.press('Alt+3');
+    await page.getByRole('heading', { name: 'Training' }).waitFor();
+    await page.keyboard.press('Alt+1');
+    await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Slide view' }).waitFor();
+    const outline = await page.evaluate('getComputedStyle(document.activeElement).outlineStyle');
+    expect(outline).toBe('solid');
+  });
+
+  it('switches a domain to another mask detector, which rebuilds its masks', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).click();
+    const he = card(page, 'H&E');
+    const cmuRow = he.getByRole('row').filter({ hasText: 'cmu-1-small-region.svs' });
+    const tissueOf = async (): Promise<string> =>
+      /(\d+\.\d)%/.exec((await cmuRow.textContent()) ?? '')?.[1] ?? '';
+    const before = await tissueOf();
+    await he.getByLabel('Mask detector for H&E').selectOption('saturation');
+    // The masks of the new detector are built (none cached yet): another tissue fraction, ready again.
+    await expect.poll(async () => [before, ''].includes(await tissueOf()), { timeout: 60_000 }).toBe(false);
+    await cmuRow.getByText('ready').waitFor({ timeout: 60_000 });
+  });
+
+  it(
+    'trains a tiny CycleGAN: the status line moves, the loss chart gains points, the gallery fills',
+    { timeout: 300_000 },
+    async () => {
+      await nav(page, 'Training');
+      const form = page.getByRole('form', { name: 'Training configuration' });
+      await form.getByLabel(/^Preset/).selectOption('tiny');
+      await form.getByLabel(/^Domain A/).selectOption({ label: 'H&E' });
+      await form.getByLabel(/^Domain B/).selectOption({ label: 'Fluorescence' });
+      await form.getByLabel(/^Steps/).fill('5000');
+      await form.getByLabel(/^Samples every/).fill('5');
+      await form.getByLabel(/^Checkpoint every/).fill('50');
+      await page
+        .getByRole('list', { name: 'Detected backends' })
+        .getByText('cpu', { exact: true })
+        .waitFor({ timeout: 60_000 });
+      const start = page.getByRole('button', { name: 'Start' });
+      await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
+      await start.click();
+      const status = page.getByRole('region', { name: 'Training status' });
+      await status.getByText(/step \d+ \/ 5000/).waitFor({ timeout: 120_000 });
+      await shoot(page, 'training-running');
+
+      await nav(page, 'Live charts');
+      const counter = page.getByTestId('chart-points');
+      const pointsNow = async (): Promise<number> =>
+        Number(/(\d+) points/.exec((await counter.textContent()) ?? '')?.[1] ?? 0);
+      await expect.poll(pointsNow, { timeout: 60_000 }).toBeGreaterThan(0);
+      const before = await pointsNow();
+      await expect.poll(pointsNow, { timeout: 60_000 }).toBeGreaterThan(before);
+      await shoot(page, 'charts');
+
+      await nav(page, 'Patch audit');
+      const patches = page.getByRole('list', { name: 'Recent patches' }).getByRole('button');
+      await expect.poll(() => patches.count(), { timeout: 60_000 }).toBeGreaterThan(3);
+      await page.getByRole('button', { name: /Pause stream/ }).click();
+      const domainsShown = await page
+        .getByRole('list', { name: 'Recent patches' })
+        .locator('.badge')
+        .allTextContents();
+      expect(new Set(domainsShown)).toEqual(new Set(['H&E', 'Fluorescence']));
+      await shoot(page, 'gallery');
+    },
+  );
+
+  it('shows a patch footprint on its slide thumbnail, and opens the slide view there', async () => {
+    const patch = page
+      .getByRole('list', { name: 'Recent patches' })
+      .getByRole('button')
+      .filter({ hasText: 'H&E' })
+      .first();
+    await patch.click();
+    const detail = page.getByRole('complementary', { name: 'Selected patch' });
+    const footprint = detail.getByTestId('footprint');
+    await footprint.locator('.footprint').waitFor();
+    const box = await footprint.locator('.footprint').boundingBox();
+    expect(box && box.width > 0 && box.height > 0).toBe(true);
+    await shoot(page, 'gallery-footprint');
+    await detail.getByRole('button', { name: 'Open in slide view' }).click();
+    await page.getByText('Patch footprint').waitFor();
+    await page.getByText(/loading \d+ tiles/).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(200);
+    await shoot(page, 'slide-footprint');
+    await nav(page, 'Patch audit');
+    await page.getByRole('button', { name: /Resume stream/ }).click();
+  });
+
+  it('stops the run with a checkpoint, and resumes it', { timeout: 300_000 }, async () => {
+    await nav(page, 'Training');
+    const status = page.getByRole('region', { name: 'Training status' });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await status.getByText('stopped', { exact: true }).waitFor({ timeout: 120_000 });
+    const stoppedAt = Number(/step (\d+)/.exec((await status.textContent()) ?? '')?.[1]);
+    expect(stoppedAt).toBeGreaterThan(0);
+    await page.getByLabel('Run to resume').waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await status.getByText('running', { exact: true }).waitFor({ timeout: 120_000 });
+    await expect
+      .poll(async () => Number(/step (\d+)/.exec((await status.textContent()) ?? '')?.[1]), {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(stoppedAt);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await status.getByText('stopped', { exact: true }).waitFor({ timeout: 120_000 });
+  });
+
+  it('shows the sample grids with a step slider, and the run in the list', async () => {
+    await nav(page, 'Samples');
+    await page.getByRole('img', { name: /Sample grid .* at step \d+/ }).waitFor({ timeout: 30_000 });
+    const slider = page.getByLabel('Step');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await page.getByRole('img', { name: /Sample grid .* at step 5$/ }).waitFor();
+    await shoot(page, 'samples');
+    await nav(page, 'Runs');
+    await page
+      .getByRole('row')
+      .filter({ hasText: /cyclegan-tiny-/ })
+      .waitFor();
+    await shoot(page, 'runs');
+  });
+
+  it('charts a run of 100k more steps without freezing the page', { timeout: 180_000 }, async () => {
+    // Load test input: the stopped run's metrics, continued for 100k steps in the trainer's own line format.
+    const runsDir = join(ws.dir, 'state', 'runs');
+    const [runName] = (await readdir(runsDir)).filter((name) => name.startsWith('cyclegan-tiny-'));
+    const metricsFile = join(runsDir, runName!, 'metrics.jsonl');
+    const lines = (await readFile(metricsFile, 'utf8')).trim().split('\n');
+    const last = JSON.parse(lines.at(-1)!) as { step: number; losses: Record<string, number> };
+    const extra: string[] = [];
+    for (let i = 1; i <= 100_000; i++) {
+      const wave = 1 + 0.3 * Math.sin(i / 700) + (i === 61_234 ? 5 : 0);
+      const losses = Object.fromEntries(Object.entries(last.losses).map(([k, v]) => [k, v * wave]));
+      extra.push(JSON.stringify({ ...last, step: last.step + i, losses }));
+    }
+    await appendFile(metricsFile, `${extra.join('\n')}\n`);
+    await page.evaluate(`(() => {
+      globalThis.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) globalThis.longTasks.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: false });
+    })()`);
+    await nav(page, 'Live charts');
+    const started = Date.now();
+    await page.getByLabel('Run to chart').selectOption(runName!);
+    const counter = page.getByTestId('chart-points');
+    await expect
+      .poll(async () => Number(/step (\d+)/.exec((await counter.textContent()) ?? '')?.[1]), {
+        timeout: 60_000,
+      })
+      .toBe(last.step + 100_000);
+    const loadedMs = Date.now() - started;
+    await page.waitForTimeout(1000);
+    const longTasks = (await page.evaluate('globalThis.longTasks')) as number[];
+    await shoot(page, 'charts-100k');
+    expect(loadedMs, 'history of 100k steps on screen').toBeLessThan(30_000);
+    expect(Math.max(0, ...longTasks), `long tasks: ${longTasks.map(Math.round).join(', ')} ms`).toBeLessThan(
+      1000,
+    );
+  });
+
+  it('shows every view at 1280x800 (screenshots in test-output/e2e)', async () => {
+    for (const [button, name] of [
+      ['Datasets', 'datasets'],
+      ['Training', 'training'],
+      ['Live charts', 'charts'],
+      ['Samples', 'samples'],
+      ['Patch audit', 'gallery'],
+      ['Runs', 'runs'],
+    ] as const) {
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: button }).click();
+      await page.waitForTimeout(300);
+      await shoot(page, `${name}-end`);
+    }
+    await page.getByRole('button', { name: /Theme/ }).click();
+    await page.getByRole('button', { name: /Theme/ }).click();
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).click();
+    await page.waitForTimeout(300);
+    await shoot(page, 'datasets-dark');
+    expect(browser.problems.filter((p) => !p.includes('NOT_IMPLEMENTED'))).toEqual([]);
+  });
+});

@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventMessage, TrainingConfig } from '../../src-main/contract/index.js';
+import type { Service } from '../../src-main/service/service.js';
+import { callError, callOk, slideWorkspace, startService } from './helpers.js';
+
+/** Collects every event; `until` waits for one that matches. */
+function recorder(service: Service) {
+  const events: EventMessage[] = [];
+  const waiters: { test: (e: EventMessage) => boolean; resolve: () => void }[] = [];
+  service.subscribe((event) => {
+    events.push(event);
+    for (const w of waiters.splice(0)) (w.test(event) ? w.resolve : () => waiters.push(w))();
+  });
+  return {
+    events,
+    until(test: (e: EventMessage) => boolean, timeoutMs = 120_000): Promise<void> {
+      if (events.some(test)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), timeoutMs);
+        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+  };
+}
+
+const ended = (runId: string) => (e: EventMessage) =>
+  e.name === 'job.state' &&
+  e.payload.job.subject === runId &&
+  ['done', 'failed', 'stopped'].includes(e.payload.job.state);
+
+describe('training through the service: a tiny CycleGAN on the real slides', () => {
+  let ws: Awaited<ReturnType<typeof slideWorkspace>>;
+  let service: Service;
+  let events: ReturnType<typeof recorder>;
+  let config: TrainingConfig;
+  let runId: string;
+
+  beforeAll(async () => {
+    ws = await slideWorkspace();
+    service = await startService(ws.dir, [ws.root]);
+    events = recorder(service);
+    const he = (
+      await callOk(service, 'datasets.create', { name: 'H&E', detector: 'saturation', folders: [ws.he] })
+    ).domain.id;
+    const dapi = (
+      await callOk(service, 'datasets.create', {
+        name: 'DAPI',
+        detector: 'saturation',
+        folders: [ws.fluorescence],
+      })
+    ).domain.id;
+    const defaults = await callOk(service, 'training.defaults', { model: 'cyclegan', preset: 'tiny' });
+    config = {
+      ...defaults.config,
+      domainIds: [he, dapi],
+      steps: 6,
+      sampleEverySteps: 2,
+      checkpointEverySteps: 3,
+      backend: 'cpu',
+      seed: 7,
+    };
+  });
+  afterAll(async () => {
+    await service.shutdown();
+    await ws.cleanup();
+  });
+
+  it('trains to the end, streaming metrics, sample notices and audit patches', async () => {
+    const started = await callOk(service, 'training.start', { config });
+    runId = started.runId;
+    expect(runId).toMatch(/^cyclegan-tiny-\d{8}-\d{6}$/);
+    await events.until(ended(runId));
+    const end = events.events.filter(ended(runId)).at(-1)!;
+    expect(end.name === 'job.state' && end.payload.job.state, JSON.stringify(end.payload)).toBe('done');
+    const points = events.events.flatMap((e) => (e.name === 'training.metrics' ? e.payload.points : []));
+    expect(points.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Object.keys(points[0]!.values)).toEqual(
+      expect.arrayContaining([
+        'lr.adam',
+        'time.stepSeconds',
+        'time.dataWaitSeconds',
+        'rate.supply',
+        'rate.demand',
+      ]),
+    );
+    expect(Object.keys(points[0]!.values).filter((k) => k.startsWith('loss.')).length).toBeGreaterThanOrEqual(
+      4,
+    );
+    const samples = events.events.flatMap((e) => (e.name === 'training.samples' ? [e.payload.step] : []));
+    expect(samples).toEqual(expect.arrayContaining([2, 4, 6]));
+    const patches = events.events.flatMap((e) => (e.name === 'sampler.patches' ? e.payload.patches : []));
+    expect(patches.length).toBeGreaterThan(0);
+    const domains = new Set(patches.map((p) => p.provenance.domain));
+    expect(domains).toEqual(new Set(['H&E', 'DAPI']));
+    const first = patches[0]!;
+    expect(
+      first.provenance.slidePath.startsWith(ws.he) || first.provenance.slidePath.startsWith(ws.fluorescence),
+    ).toBe(true);
+    expect(first.provenance.level0Width).toBeGreaterThan(0);
+    expect(first.provenance.sizePx).toBe(config.patchSizePx);
+    const meta = await sharp(first.image.bytes).metadata();
+    expect(meta).toMatchObject({ format: 'jpeg', width: first.image.widthPx });
+    const status = await callOk(service, 'training.status', {});
+    expect(status).toMatchObject({ phase: 'finished', runId, step: 6, totalSteps: 6, backend: 'cpu' });
+  });
+
+  it('lists the run with its metrics, samples, patch manifest and exported generators', async () => {
+    const { runs } = await callOk(service, 'runs.list', {});
+    const run = runs.find((r) => r.runId === runId)!;
+    expect(run).toMatchObject({
+      model: 'cyclegan',
+      lastStep: 6,
+      checkpointStep: 6,
+      totalSteps: 6,
+      phase: 'finished',
+      sampleSteps: [2, 4, 6],
+      config: { preset: 'tiny', domains: ['H&E', 'DAPI'], patchSizePx: config.patchSizePx, steps: 6 },
+    });
+    const { series } = await callOk(service, 'runs.metrics', { runId, maxPoints: 16 });
+    const loss = series.find((s) => s.name.startsWith('loss.'))!;
+    expect(loss.rawCount).toBe(6);
+    expect([...loss.steps]).toEqual([1, 2, 3, 4, 5, 6]);
+    const picked = await callOk(service, 'runs.metrics', { runId, series: ['lr.adam'] });
+    expect(picked.series.map((s) => s.name)).toEqual(['lr.adam']);
+    const grids = await callOk(service, 'runs.samples', { runId, step: 4 });
+    expect(grids.steps).toEqual([2, 4, 6]);
+    expect(grids.grids[0]!.name).toContain('H&E → DAPI');
+    expect((await sharp(grids.grids[0]!.image.bytes).metadata()).format).toBe('png');
+    const page = await callOk(service, 'runs.patches', { runId, limit: 5 });
+    expect(page.total).toBe(12);
+    expect(page.patches.map((p) => p.step)).toEqual([6, 6, 5, 5, 4]);
+    const dapiOnly = await callOk(service, 'runs.patches', { runId, domain: 'DAPI', limit: 100 });
+    expect(dapiOnly.total).toBe(6);
+    const exported = await callOk(service, 'runs.exportGenerator', { runId, direction: 'BtoA' });
+    expect(exported).toMatchObject({ name: 'generatorBA', step: 6 });
+    expect(existsSync(join(exported.path, 'model.json'))).toBe(true);
+    expect(exported.bytes).toBeGreaterThan(1000);
+  });
+
+  it('resumes the run to more steps, and stops a long run gracefully with a checkpoint', async () => {
+    await callOk(service, 'training.resume', { runId, steps: 8 });
+    await events.until((e) => ended(runId)(e) && events.events.filter(ended(runId)).length >= 2);
+    expect((await callOk(service, 'runs.get', { runId })).run).toMatchObject({
+      lastStep: 8,
+      checkpointStep: 8,
+    });
+
+    const long = await callOk(service, 'training.start', {
+      config: { ...config, steps: 10_000, runName: 'long-run' },
+    });
+    expect(long.runId).toBe('long-run');
+    const conflict = await callError(service, 'training.start', { config });
+    expect(conflict.code).toBe('CONFLICT');
+    await events.until((e) => e.name === 'training.metrics' && e.payload.runId === 'long-run');
+    const { status } = await callOk(service, 'training.stop', { runId: 'long-run' });
+    expect(status.phase).toBe('stopped');
+    const { run } = await callOk(service, 'runs.get', { runId: 'long-run' });
+    expect(run.phase).toBe('stopped');
+    expect(run.checkpointStep).toBe(run.lastStep);
+    expect(run.lastStep).toBeLessThan(10_000);
+  });
+
+  it('deletes a run only with the confirmation token it handed out', async () => {
+    const first = await callOk(service, 'runs.delete', { runId: 'long-run' });
+    expect(first.deleted).toBe(false);
+    if (first.deleted) return;
+    expect(first.summary).toContain('checkpoint');
+    const wrong = await callOk(service, 'runs.delete', { runId: 'long-run', confirmToken: 'nope' });
+    expect(wrong.deleted).toBe(false);
+    const { confirmToken } = wrong as { confirmToken: string };
+    expect(await callOk(service, 'runs.delete', { runId: 'long-run', confirmToken })).toEqual({
+      deleted: true,
+    });
+    const { runs } = await callOk(service, 'runs.list', {});
+    expect(runs.map((r) => r.runId)).toEqual([runId]);
+    expect((await callError(service, 'runs.get', { runId: 'long-run' })).code).toBe('NOT_FOUND');
+  });
+
+  it('refuses a configuration the trainer would refuse, naming the field', async () => {
+    const error = await callError(service, 'training.start', { config: { ...config, patchSizePx: 30 } });
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.detail?.issues?.[0]?.field).toBe('patchSizePx');
+  });
+});
