@@ -41,6 +41,11 @@ const BENCHES: Readonly<Record<string, BenchEntry>> = {
       };
     },
   },
+  translate: {
+    summary:
+      'whole-slide translation: output MP/s per backend and generator size, peak RSS on a 40k x 40k slide',
+    load: () => import('./translate.js'),
+  },
   augment: {
     summary: 'ms per 256 px patch for resize and each augmentation, ours vs sharp',
     load: async () => {

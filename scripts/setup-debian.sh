@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything histo-fetch workbench needs on Debian 12 / Ubuntu: system packages (OpenSlide,
-# libvips tools, Chromium for the browser tests, Python reference tools for the mask golden test), the npm
-# packages, and our native OpenSlide binding. Safe to run again.
+# libvips tools, libtiff tools (tiffdump checks the TIFFs translation writes), Chromium for the browser
+# tests, Python reference tools for the mask golden test), the npm packages, and our native OpenSlide
+# binding. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +23,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends \
   build-essential python3 pkg-config \
-  libopenslide-dev openslide-tools libvips-tools \
+  libopenslide-dev openslide-tools libvips-tools libtiff-tools \
   python3-opencv python3-pil python3-numpy python3-openslide \
   chromium
 

@@ -1,6 +1,7 @@
 import { basename, join, resolve } from 'node:path';
 import { ConfigError } from '../../core/config/errors.js';
 import { resolveTrainingConfig, type TrainingConfigInput } from '../../core/config/training-config.js';
+import { openSlideEvaluationSet } from '../../core/training/eval/training-evaluation.js';
 import { defaultRunsDir, newRunName } from '../../core/training/runs/layout.js';
 import { openSlideBatchSource } from '../../core/training/trainer/sampler-source.js';
 import { startTraining, type TrainerDeps } from '../../core/training/trainer/trainer.js';
@@ -37,6 +38,10 @@ Options:
   --checkpoint-every N steps between checkpoints (default 500)
   --sample-every N     steps between sample grids (default 100; 0: none)
   --keep K             checkpoints kept (default 3)
+  --evaluate-every N   steps between evaluations (SWD; cyclegan also cycle error) in metrics.jsonl (default 0: none)
+  --evaluate-count N   real patches per domain the evaluations use (default 64)
+  --held-out NAME=DIRS held-out slide folders of a domain to evaluate on (repeat per domain; default the
+                       training slides)
   --cache DIR          mask cache folder (default $XDG_CACHE_HOME/histo-fetch or ~/.cache/histo-fetch)
   --workers N          patch worker threads (default: cores - 1, at most 4)
   -h, --help           show this help
@@ -60,6 +65,9 @@ const FLAGS = {
   'checkpoint-every': { type: 'integer' },
   'sample-every': { type: 'integer' },
   keep: { type: 'integer' },
+  'evaluate-every': { type: 'integer' },
+  'evaluate-count': { type: 'integer' },
+  'held-out': { type: 'string', multiple: true },
   cache: { type: 'string' },
   workers: { type: 'integer' },
   help: { type: 'boolean', short: 'h' },
@@ -91,6 +99,9 @@ export function trainCommand(args: string[], io: CliIo): Promise<number> {
       ...(flags['checkpoint-every'] !== undefined && { checkpointEvery: flags['checkpoint-every'] }),
       ...(flags['sample-every'] !== undefined && { sampleEvery: flags['sample-every'] }),
       ...(flags.keep !== undefined && { keepCheckpoints: flags.keep }),
+      ...(flags['evaluate-every'] !== undefined && { evaluateEvery: flags['evaluate-every'] }),
+      ...(flags['evaluate-count'] !== undefined && { evaluateCount: flags['evaluate-count'] }),
+      ...(flags['held-out'] !== undefined && { heldOut: flags['held-out'].map(parseDomain) }),
     };
     const config = asUsageError(() => resolveTrainingConfig(input));
     const runDir = resolve(flags.run ?? join(defaultRunsDir(), newRunName(config.model, config.preset)));
@@ -117,6 +128,10 @@ export function trainerDeps(cache: string | undefined, workers: number | undefin
   }
   return {
     openSource: openSlideBatchSource({
+      cacheDir: resolveCacheDir(cache),
+      ...(workers !== undefined && { workers }),
+    }),
+    evaluationSet: openSlideEvaluationSet({
       cacheDir: resolveCacheDir(cache),
       ...(workers !== undefined && { workers }),
     }),

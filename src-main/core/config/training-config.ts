@@ -57,6 +57,12 @@ export interface TrainingConfigInput {
   readonly sampleEvery?: number;
   /** Checkpoints kept (default 3). */
   readonly keepCheckpoints?: number;
+  /** Steps between evaluations (SWD, CycleGAN's cycle error) logged with the metrics (default 0: none). */
+  readonly evaluateEvery?: number;
+  /** Real patches per domain the evaluations use (default 64). */
+  readonly evaluateCount?: number;
+  /** Held-out slides per domain (same names as `domains`) to evaluate on; default the training slides. */
+  readonly heldOut?: readonly DomainConfig[];
 }
 
 /** The field of view of patches: a downsample from level 0, or microns per patch pixel. */
@@ -72,6 +78,14 @@ export interface SamplingConfig {
   readonly minTissueFraction: number;
 }
 
+/** Evaluations during training: every `every` steps on `count` real patches per domain. */
+export interface EvaluationConfig {
+  readonly every: number;
+  readonly count: number;
+  /** Held-out slides by domain (in the domains' order), or null to use the training slides. */
+  readonly heldOut: readonly DomainConfig[] | null;
+}
+
 interface TrainingConfigBase {
   readonly version: 1;
   readonly preset: PresetName;
@@ -83,6 +97,8 @@ interface TrainingConfigBase {
   readonly checkpointEvery: number;
   readonly sampleEvery: number;
   readonly keepCheckpoints: number;
+  /** Absent when the run does not evaluate (and in configs written before evaluations existed). */
+  readonly evaluation?: EvaluationConfig;
 }
 
 export interface CycleganTrainingConfig extends TrainingConfigBase {
@@ -127,6 +143,9 @@ const INPUT_FIELDS: ReadonlySet<string> = new Set([
   'checkpointEvery',
   'sampleEvery',
   'keepCheckpoints',
+  'evaluateEvery',
+  'evaluateCount',
+  'heldOut',
 ]);
 
 /**
@@ -177,6 +196,7 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
       'keepCheckpoints',
       raw['keepCheckpoints'] ?? TRAINING_DEFAULTS.keepCheckpoints,
     ),
+    ...evaluationOf(raw, domains, model),
   };
   const augment = unit('augment', raw['augment'] ?? TRAINING_DEFAULTS.augment);
   const minTissueFraction = unit(
@@ -249,6 +269,7 @@ export function checkTrainingConfig(value: unknown, file: string | null = null):
     positiveInteger('checkpointEvery', c.checkpointEvery);
     nonNegativeInteger('sampleEvery', c.sampleEvery);
     positiveInteger('keepCheckpoints', c.keepCheckpoints);
+    if (c.evaluation !== undefined) checkEvaluation(c.evaluation, c.domains, model);
     const s = c.sampling;
     if (typeof s !== 'object' || s === null)
       throw new ConfigError('INVALID_CONFIG', 'missing sampling', 'sampling');
@@ -332,6 +353,46 @@ function proganOverrides(
     fieldOfViewLevel0Px: downsampleAtTarget * target,
     ...(o.learningRate !== undefined && { adam: { ...named.adam, learningRate: o.learningRate } }),
   };
+}
+
+/** The evaluation settings of a request: none unless `evaluateEvery` > 0. */
+function evaluationOf(
+  raw: Record<string, unknown>,
+  domains: readonly DomainConfig[],
+  model: ModelName,
+): { evaluation?: EvaluationConfig } {
+  const every = nonNegativeInteger('evaluateEvery', raw['evaluateEvery'] ?? 0);
+  const count = positiveInteger('evaluateCount', raw['evaluateCount'] ?? 64);
+  if (every === 0) {
+    if (raw['heldOut'] !== undefined) {
+      throw new ConfigError('INVALID_CONFIG', 'heldOut needs evaluateEvery > 0', 'heldOut');
+    }
+    return {};
+  }
+  const evaluation = {
+    every,
+    count,
+    heldOut: raw['heldOut'] === undefined ? null : heldOutOf(raw['heldOut'], domains, model),
+  };
+  return { evaluation };
+}
+
+/** Held-out folders: one entry per domain, same names, in the domains' order. */
+function heldOutOf(value: unknown, domains: readonly DomainConfig[], model: ModelName): DomainConfig[] {
+  const given = checkDomains(value, model);
+  return domains.map((d) => {
+    const match = given.find((h) => h.name.toLowerCase() === d.name.toLowerCase());
+    if (!match) {
+      throw new ConfigError('INVALID_CONFIG', `heldOut has no folders for domain '${d.name}'`, 'heldOut');
+    }
+    return { name: d.name, folders: match.folders };
+  });
+}
+
+function checkEvaluation(e: EvaluationConfig, domains: readonly DomainConfig[], model: ModelName): void {
+  positiveInteger('evaluation.every', e.every);
+  positiveInteger('evaluation.count', e.count);
+  if (e.heldOut !== null) heldOutOf(e.heldOut, domains, model);
 }
 
 function checkDomains(value: unknown, model: ModelName): DomainConfig[] {

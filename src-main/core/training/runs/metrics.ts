@@ -32,6 +32,8 @@ export interface StepMetrics {
   };
   /** Generated images held in the CycleGAN image pools (tensors that legitimately grow until full). */
   readonly pooledImages: number;
+  /** Evaluation steps only (`config.evaluation.every`): eval/swd..., eval/cycleErrorA... */
+  readonly evaluation?: Readonly<Record<string, number>>;
   /** ProGAN only: where progressive growing stands. */
   readonly progan?: {
     readonly resolution: number;

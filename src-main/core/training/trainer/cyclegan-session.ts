@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { CycleganTrainingConfig } from '../../config/training-config.js';
 import { Rng, type RngState } from '../../util/rng.js';
+import type { TrainingEvaluator } from '../eval/training-evaluation.js';
 import type { ImagePoolState } from '../image-pool.js';
 import type { NamedArrays } from '../optim/optimizer.js';
 import { learningRateAt } from '../optim/schedule.js';
@@ -146,6 +147,10 @@ export class CycleganSession implements TrainingSession {
       poolRng: { A: poolA.rng, B: poolB.rng },
     };
     return { json: { ...json }, arrays };
+  }
+
+  evaluate(evaluator: TrainingEvaluator): Promise<Readonly<Record<string, number>>> {
+    return evaluator.evaluateCyclegan(this.setup.models);
   }
 
   async exportGenerators(folder: string): Promise<ExportedGenerator[]> {

@@ -13,6 +13,7 @@ import { proganPositionAt, type ProganPosition } from './progan-schedule.js';
 import { composeGrid, type SampleGrid } from './sample-grid.js';
 import type { ExportedGenerator, SessionState, StepOutcome, TrainingSession } from './session.js';
 import { pickArrays, prefixArrays, tensorToFloats } from './state-arrays.js';
+import type { TrainingEvaluator } from '../eval/training-evaluation.js';
 
 interface ProganSessionJson {
   readonly model: 'progan';
@@ -168,6 +169,12 @@ export class ProganSession implements TrainingSession {
       rng: this.rng.getState(),
     };
     return { json: { ...json }, arrays };
+  }
+
+  /** SWD of the EMA generator at the resolution and fade-in of the next step. */
+  evaluate(evaluator: TrainingEvaluator): Promise<Readonly<Record<string, number>>> {
+    const { phase, alpha } = this.position;
+    return evaluator.evaluateProgan(this.setup.models.generatorEma, phase.resolution, alpha);
   }
 
   /** Writes the EMA generator (the one to sample from) and where growing stands. */

@@ -1,5 +1,6 @@
 import type { TrainingConfig } from '../../config/training-config.js';
 import type { BackendSelection } from '../backend/types.js';
+import type { EvaluationSet } from '../eval/training-evaluation.js';
 import type { PackedArrays } from '../runs/packed-arrays.js';
 import type { TrainingBatch } from './batch.js';
 import type { SampleGrid } from './sample-grid.js';
@@ -14,6 +15,8 @@ export interface TrainerWorkerData {
   readonly stopAtStep: number | null;
   /** Accept a software WebGPU adapter (tests of the WebGPU path without a GPU). */
   readonly allowFallbackAdapter: boolean;
+  /** The real patches evaluations use, when the run evaluates (`config.evaluation`). */
+  readonly evaluation?: EvaluationSet | null;
 }
 
 /** A session's saved state as it travels between threads: JSON plus one transferable buffer. */
@@ -51,6 +54,8 @@ export type FromTrainer =
       readonly dataWaitMs: number;
       readonly images: number;
       readonly memory: TrainerMemory;
+      /** The evaluation's metrics when this step was an evaluation step, else null. */
+      readonly evaluation: Readonly<Record<string, number>> | null;
     }
   | { readonly type: 'sample'; readonly step: number; readonly grid: SampleGrid }
   | { readonly type: 'checkpoint'; readonly step: number; readonly state: PackedSessionState }

@@ -64,11 +64,27 @@ export async function runTraining(
     { index: startStep, imagesSeen: plan.restore?.data.imagesSeen ?? 0 },
     Math.min(config.steps, plan.stopAtStep ?? Infinity),
   );
+  const evaluation =
+    config.evaluation && deps.evaluationSet
+      ? await deps
+          .evaluationSet({
+            domains: config.evaluation.heldOut ?? config.domains,
+            sizePx: config.sampling.sizePx,
+            scale: config.sampling.scale,
+            count: config.evaluation.count,
+            seed: config.seed,
+          })
+          .catch(async (error: unknown) => {
+            await source.close();
+            throw error;
+          })
+      : null;
   const workerData: TrainerWorkerData = {
     config,
     exportDir: paths.export,
     stopAtStep: plan.stopAtStep,
     allowFallbackAdapter: deps.allowFallbackAdapter ?? false,
+    evaluation,
   };
   const worker = startSiblingWorker(import.meta.url, './trainer-worker', { workerData });
   const metrics = new JsonlAppender<StepMetrics>(paths.metrics);
@@ -237,6 +253,7 @@ function stepRecord(
     backend,
     memory: m.memory,
     pooledImages: m.outcome.pooledImages,
+    ...(m.evaluation !== null && { evaluation: m.evaluation }),
     ...(m.outcome.progan !== null && { progan: m.outcome.progan }),
   };
 }

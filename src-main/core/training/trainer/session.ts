@@ -1,3 +1,4 @@
+import type { TrainingEvaluator } from '../eval/training-evaluation.js';
 import type { NamedArrays } from '../optim/optimizer.js';
 import type { TrainingBatch } from './batch.js';
 import type { SampleGrid } from './sample-grid.js';
@@ -46,6 +47,8 @@ export interface TrainingSession {
   /** A grid of samples (SPEC 5/6); null before the first step where the grid needs a batch. */
   sampleGrid(): Promise<SampleGrid | null>;
   saveState(): Promise<SessionState>;
+  /** Evaluates the generators as they stand (SWD, cycle error) on the evaluator's fixed real patches. */
+  evaluate(evaluator: TrainingEvaluator): Promise<Readonly<Record<string, number>>>;
   /** Writes the generators as TensorFlow.js weights folders under `folder`. */
   exportGenerators(folder: string): Promise<ExportedGenerator[]>;
   dispose(): void;

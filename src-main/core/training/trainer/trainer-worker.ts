@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../backend/select.js';
+import { Rng } from '../../util/rng.js';
+import { isEvaluationStep } from '../eval/evaluate.js';
+import { TrainingEvaluator } from '../eval/training-evaluation.js';
 import { packArrays, unpackArrays } from '../runs/packed-arrays.js';
 import type { TrainingBatch } from './batch.js';
 import { CycleganSession } from './cyclegan-session.js';
@@ -107,6 +110,10 @@ async function run(): Promise<void> {
       : new ProganSession(config, restore, selection.createAdam);
   try {
     post({ type: 'ready', step: session.step });
+    const evaluator =
+      config.evaluation && data.evaluation
+        ? new TrainingEvaluator(data.evaluation, new Rng(`${config.seed}/evaluation`).nextUint32())
+        : null;
     const target = Math.min(config.steps, data.stopAtStep ?? Infinity);
     let checkpointed = restore === null ? -1 : session.step;
     let sampled = session.step;
@@ -117,6 +124,12 @@ async function run(): Promise<void> {
       const stepStart = performance.now();
       const outcome = await session.runStep(batch);
       const stepEnd = performance.now();
+      // Evaluations (fixed real patches, every N steps) go with the step's metrics, outside its time.
+      const metrics =
+        evaluator && isEvaluationStep(session.step, config.evaluation!.every)
+          ? await session.evaluate(evaluator)
+          : {};
+      const evaluation = Object.keys(metrics).length > 0 ? metrics : null;
       const memory = tf.memory();
       post({
         type: 'step',
@@ -131,6 +144,7 @@ async function run(): Promise<void> {
           tfBytes: memory.numBytes,
           tfTensors: memory.numTensors,
         },
+        evaluation,
       });
       if (config.sampleEvery > 0 && session.step % config.sampleEvery === 0) {
         await sample(session);

@@ -6,6 +6,7 @@ import type { RunBackend } from '../runs/run-config.js';
 import type { BatchSource, DataEvent, SourceBatch } from './batch-source.js';
 import type { ToTrainer } from './protocol.js';
 import type { ExportedGenerator } from './session.js';
+import type { EvaluationSet, EvaluationSetRequest } from '../eval/training-evaluation.js';
 
 /** Opens the data source of a run (dataset checks and masks happen here, before training starts). */
 export type OpenBatchSource = (
@@ -23,6 +24,11 @@ export interface TrainerDeps {
   readonly versions?: Readonly<Record<string, string>>;
   /** Accept a software WebGPU adapter (tests). */
   readonly allowFallbackAdapter?: boolean;
+  /**
+   * Draws the fixed real patches a run with `config.evaluation` is evaluated on (openSlideEvaluationSet);
+   * without it such a run trains without evaluations.
+   */
+  readonly evaluationSet?: (request: EvaluationSetRequest) => Promise<EvaluationSet>;
 }
 
 /** How a run ended. */

@@ -1,0 +1,245 @@
+/**
+ * `npm run bench -- translate [--json] [--backends LIST] [--presets LIST] [--downsample D] [--cpu-small]
+ *  [--no-large] [--large-downsample D] [--generator-rows N] [--large-backend NAME] [--regenerate]`
+ *
+ * Whole-slide translation (src-main/core/inference):
+ * 1. Throughput per available backend and generator size (presets tiny, small; untrained weights, the
+ *    arithmetic is the same): cmu-1-small-region.svs translated at downsample 4 without a mask. Reports
+ *    output megapixels per second over the whole job (read, network, blend, JPEG, pyramid, TIFF) and
+ *    megapixels per second inside the network. cpu with 'small' takes minutes: only with --cpu-small.
+ * 2. Memory on a large slide: CMU-1's tissue replicated 18 x 14 (39960 x 41538 px, tiled JPEG pyramid,
+ *    generated once with libvips into bench-output/translate/), translated at downsample 1 (default)
+ *    into a 9-level TIFF. The first --generator-rows tile rows (default 2) go through the generator, the
+ *    rest through a pass-through transform (the network on CPU would take hours): every tile is still
+ *    read, blended, JPEG-encoded, pyramided and written. Reports peak RSS, RSS per quarter of the
+ *    translation (flat = bounded), and the blend band's predicted size.
+ * Each run is a child process (bench/translate-child.ts), so peak RSS and the backend are its own.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseArgs, UsageError } from '../src-main/cli/args.js';
+import { BACKEND_CANDIDATES, type BackendName } from '../src-main/core/training/backend/types.js';
+import { machineBusySeconds, otherCores, ownCpuSeconds } from './load.js';
+import type { ChildOptions, ChildResult } from './translate-child.js';
+
+const exec = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT_DIR = join(ROOT, 'bench-output', 'translate');
+const SMALL_SLIDE = join(ROOT, 'test', 'fixtures', 'slides', 'cmu-1-small-region.svs');
+const CHILD = join(ROOT, 'bench', 'translate-child.ts');
+const REPLICATE = [18, 14] as const;
+const TILE_PX = 256;
+const OVERLAP_PX = 32;
+const TIFF_TILE_PX = 256;
+
+const FLAGS = {
+  json: { type: 'boolean' },
+  backends: { type: 'string' },
+  presets: { type: 'string' },
+  downsample: { type: 'number' },
+  'cpu-small': { type: 'boolean' },
+  large: { type: 'boolean' },
+  'large-downsample': { type: 'number' },
+  'generator-rows': { type: 'integer' },
+  'large-backend': { type: 'string' },
+  regenerate: { type: 'boolean' },
+} as const;
+
+/** The large slide, generated once (temp name, then renamed). */
+async function ensureLargeSlide(
+  regenerate: boolean,
+): Promise<{ path: string; generatedSeconds: number | null }> {
+  const path = join(OUT_DIR, `cmu-replicated-${REPLICATE[0]}x${REPLICATE[1]}-jpeg.tif`);
+  if (existsSync(path) && !regenerate) return { path, generatedSeconds: null };
+  await mkdir(OUT_DIR, { recursive: true });
+  const started = performance.now();
+  const raw = join(OUT_DIR, `source-${process.pid}.v`);
+  const partial = join(OUT_DIR, `partial-${process.pid}.tif`);
+  try {
+    await exec('vips', ['tiffload', SMALL_SLIDE, raw]);
+    await exec('vips', [
+      'replicate',
+      raw,
+      `${partial}[tile,pyramid,compression=jpeg,Q=80,tile-width=256,tile-height=256,strip]`,
+      String(REPLICATE[0]),
+      String(REPLICATE[1]),
+    ]);
+    await rename(partial, path);
+  } finally {
+    await rm(raw, { force: true });
+    await rm(partial, { force: true });
+  }
+  return { path, generatedSeconds: (performance.now() - started) / 1000 };
+}
+
+async function runChild(
+  options: ChildOptions,
+): Promise<(ChildResult & { otherCores: number | null }) | { unavailable: string }> {
+  const busy = machineBusySeconds();
+  const ownBefore = ownCpuSeconds();
+  const started = performance.now();
+  const { stdout } = await exec(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(options)], {
+    maxBuffer: 1 << 20,
+  });
+  const result = JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult | { unavailable: string };
+  await rm(options.out, { force: true });
+  await rm(`${options.out}.json`, { force: true });
+  if ('unavailable' in result) return result;
+  // The machine's busy time less ours and the child's: the cores other processes used meanwhile.
+  const wall = (performance.now() - started) / 1000;
+  const own = ownCpuSeconds() - ownBefore + result.cpuSeconds;
+  return { ...result, otherCores: otherCores(busy, machineBusySeconds(), own, wall) };
+}
+
+const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+export async function run(args: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseArgs(args, FLAGS).flags;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench translate: ${error.message}\n`);
+    return 2;
+  }
+  const json = flags.json === true;
+  const log = (line: string): void => {
+    if (!json) process.stdout.write(`${line}\n`);
+  };
+  const backends = (flags.backends?.split(',') ?? [...BACKEND_CANDIDATES]) as BackendName[];
+  const presets = flags.presets?.split(',') ?? ['tiny', 'small'];
+  const downsample = flags.downsample ?? 4;
+  await mkdir(OUT_DIR, { recursive: true });
+
+  // 1. Throughput.
+  const throughput = [];
+  log(
+    `throughput: ${SMALL_SLIDE} at downsample ${downsample}, tile ${TILE_PX} px, overlap ${OVERLAP_PX} px, no mask`,
+  );
+  for (const backend of backends) {
+    for (const preset of presets) {
+      if (backend === 'cpu' && preset !== 'tiny' && !flags['cpu-small']) {
+        log(`  ${backend.padEnd(10)} ${preset.padEnd(6)} skipped (minutes per run; pass --cpu-small)`);
+        continue;
+      }
+      const result = await runChild({
+        slide: SMALL_SLIDE,
+        out: join(OUT_DIR, `throughput-${backend}-${preset}.tif`),
+        backend,
+        preset,
+        downsample,
+        tileSizePx: TILE_PX,
+        overlapPx: OVERLAP_PX,
+        batchSize: 4,
+        generatorRows: null,
+      });
+      if ('unavailable' in result) {
+        log(`  ${backend.padEnd(10)} ${preset.padEnd(6)} unavailable: ${result.unavailable}`);
+        throughput.push({ backend, preset, unavailable: result.unavailable });
+        continue;
+      }
+      const outputMegapixels = (result.widthPx * result.heightPx) / 1e6;
+      const networkMegapixels = (result.generatorTiles * TILE_PX * TILE_PX) / 1e6;
+      const row = {
+        backend,
+        preset,
+        device: result.device,
+        outputMegapixels: round(outputMegapixels),
+        seconds: round(result.seconds),
+        outputMegapixelsPerSecond: round(outputMegapixels / result.seconds),
+        networkMegapixelsPerSecond: round(networkMegapixels / result.generatorSeconds),
+        msPerTile: round((1000 * result.generatorSeconds) / result.generatorTiles, 1),
+        maxRssMB: Math.round(result.maxRssMB),
+        otherCores: result.otherCores === null ? null : round(result.otherCores, 2),
+      };
+      throughput.push(row);
+      log(
+        `  ${backend.padEnd(10)} ${preset.padEnd(6)} ${row.outputMegapixelsPerSecond} output MP/s ` +
+          `(${row.outputMegapixels} MP in ${row.seconds} s), network ${row.networkMegapixelsPerSecond} MP/s ` +
+          `(${row.msPerTile} ms per ${TILE_PX} px tile), peak RSS ${row.maxRssMB} MB [${row.device}]`,
+      );
+    }
+  }
+  const ratios: Record<string, number> = {};
+  for (const preset of presets) {
+    const rows = throughput.filter((r) => r.preset === preset && 'networkMegapixelsPerSecond' in r) as {
+      backend: string;
+      networkMegapixelsPerSecond: number;
+    }[];
+    const cpu = rows.find((r) => r.backend === 'cpu');
+    for (const r of rows)
+      if (cpu && r !== cpu)
+        ratios[`${preset}: ${r.backend} / cpu network`] = round(
+          r.networkMegapixelsPerSecond / cpu.networkMegapixelsPerSecond,
+          1,
+        );
+  }
+  for (const [k, v] of Object.entries(ratios)) log(`  ratio ${k}: ${v}x`);
+
+  // 2. Memory on a large slide.
+  let large = null;
+  if (flags.large !== false) {
+    const slide = await ensureLargeSlide(flags.regenerate === true);
+    if (slide.generatedSeconds !== null)
+      log(`generated ${slide.path} in ${slide.generatedSeconds.toFixed(1)} s`);
+    const largeDownsample = flags['large-downsample'] ?? 1;
+    const generatorRows = flags['generator-rows'] ?? 2;
+    const backend = (flags['large-backend'] ?? 'wasm') as BackendName;
+    log(
+      `memory: ${slide.path} at downsample ${largeDownsample} (${generatorRows} tile rows through the tiny ` +
+        `generator on ${backend}, the rest pass-through)`,
+    );
+    const result = await runChild({
+      slide: slide.path,
+      out: join(OUT_DIR, 'large.tif'),
+      backend,
+      preset: 'tiny',
+      downsample: largeDownsample,
+      tileSizePx: TILE_PX,
+      overlapPx: OVERLAP_PX,
+      batchSize: 4,
+      generatorRows,
+    });
+    if ('unavailable' in result) {
+      log(`  unavailable: ${result.unavailable}`);
+    } else {
+      const bandMB = ((TILE_PX + TIFF_TILE_PX) * result.widthPx * 3 * 4) / 2 ** 20;
+      const rawGB = (result.widthPx * result.heightPx * 3) / 2 ** 30;
+      large = {
+        widthPx: result.widthPx,
+        heightPx: result.heightPx,
+        levels: result.levels,
+        fileBytes: result.fileBytes,
+        format: result.format,
+        seconds: round(result.seconds, 1),
+        phaseSeconds: Object.fromEntries(
+          Object.entries(result.phaseSeconds).map(([k, v]) => [k, round(v, 1)]),
+        ),
+        generatorTiles: result.generatorTiles,
+        passThroughTiles: result.passThroughTiles,
+        outputMegapixelsPerSecond: round((result.widthPx * result.heightPx) / 1e6 / result.seconds, 2),
+        maxRssMB: Math.round(result.maxRssMB),
+        rssByQuarterMB: result.rssByQuarterMB,
+        blendBandMB: Math.round(bandMB),
+        uncompressedOutputGB: round(rawGB, 1),
+        otherCores: result.otherCores === null ? null : round(result.otherCores, 2),
+      };
+      log(
+        `  ${large.widthPx}x${large.heightPx}, ${large.levels} levels, ${large.format}, ${large.fileBytes} bytes ` +
+          `in ${large.seconds} s (translate ${large.phaseSeconds['translate']} s, pyramid ` +
+          `${large.phaseSeconds['pyramid']} s, write ${large.phaseSeconds['write']} s)`,
+      );
+      log(
+        `  peak RSS ${large.maxRssMB} MB for a ${large.uncompressedOutputGB} GB (RGB) output; RSS by quarter of the ` +
+          `translation ${large.rssByQuarterMB.join(' / ')} MB; blend band ${large.blendBandMB} MB`,
+      );
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ throughput, ratios, large }, null, 2)}\n`);
+  log('figures from a shared 2-core machine: other processes may have used CPU (otherCores in --json)');
+  return 0;
+}
