@@ -32,3 +32,6 @@ $SUDO apt-get install -y -q --no-install-recommends \
 
 npm ci --no-audit --no-fund
 npm run build:native
+# The compiled service (dist/, run by the Electron app's utility process) and the renderer (out/, served
+# by `histo-fetch serve` and loaded by the Electron window).
+npm run build:app
