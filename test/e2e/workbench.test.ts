@@ -228,7 +228,7 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     expect(outline).toBe('solid');
   });
 
-  it('switches a domain to another mask detector, which rebuilds its masks', async () => {
+  it('switches a domain to another mask detector, which rebuilds its masks, and back', async () => {
     await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Datasets' }).click();
     const he = card(page, 'H&E');
     const cmuRow = he.getByRole('row').filter({ hasText: 'cmu-1-small-region.svs' });
@@ -238,6 +238,10 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     await he.getByLabel('Mask detector for H&E').selectOption('saturation');
     // The masks of the new detector are built (none cached yet): another tissue fraction, ready again.
     await expect.poll(async () => [before, ''].includes(await tissueOf()), { timeout: 60_000 }).toBe(false);
+    await cmuRow.getByText('ready').waitFor({ timeout: 60_000 });
+    // Back to the H&E detector (its masks are still cached): each domain trains with its own below.
+    await he.getByLabel('Mask detector for H&E').selectOption('otsu-red');
+    await expect.poll(tissueOf, { timeout: 60_000 }).toBe(before);
     await cmuRow.getByText('ready').waitFor({ timeout: 60_000 });
   });
 
@@ -263,6 +267,16 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       const status = page.getByRole('region', { name: 'Training status' });
       await status.getByText(/step \d+ \/ 5000/).waitFor({ timeout: 120_000 });
       await shoot(page, 'training-running');
+      // The run trains each domain on masks of its own detector, and keeps them in its config.
+      const runsDir = join(ws.dir, 'state', 'runs');
+      const [runName] = (await readdir(runsDir)).filter((name) => name.startsWith('cyclegan-tiny-'));
+      const stored = JSON.parse(await readFile(join(runsDir, runName!, 'config.json'), 'utf8')) as {
+        config: { domains: { name: string; detector: string }[] };
+      };
+      expect(stored.config.domains.map((d) => [d.name, d.detector])).toEqual([
+        ['H&E', 'otsu-red'],
+        ['Fluorescence', 'saturation'],
+      ]);
 
       await nav(page, 'Live charts');
       const counter = page.getByTestId('chart-points');

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,15 @@ function recorder(service: Service) {
   };
 }
 
+/** The messages of a run's training job (data events: slides found, masks, exclusions). */
+function jobMessages(events: readonly EventMessage[], runId: string): string[] {
+  return events.flatMap((e) =>
+    e.name === 'job.state' && e.payload.job.subject === runId && e.payload.message !== null
+      ? [e.payload.message]
+      : [],
+  );
+}
+
 const ended = (runId: string) => (e: EventMessage) =>
   e.name === 'job.state' &&
   e.payload.job.subject === runId &&
@@ -43,7 +53,7 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
     service = await startService(ws.dir, [ws.root]);
     events = recorder(service);
     const he = (
-      await callOk(service, 'datasets.create', { name: 'H&E', detector: 'saturation', folders: [ws.he] })
+      await callOk(service, 'datasets.create', { name: 'H&E', detector: 'otsu-red', folders: [ws.he] })
     ).domain.id;
     const dapi = (
       await callOk(service, 'datasets.create', {
@@ -67,6 +77,16 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
     await service.shutdown();
     await ws.cleanup();
   });
+
+  /** The training config stored in a run's config.json. */
+  async function runConfig(id: string): Promise<{ domains: { name: string; detector: string }[] }> {
+    const path = join(ws.dir, 'state', 'runs', id, 'config.json');
+    return (
+      JSON.parse(await readFile(path, 'utf8')) as {
+        config: { domains: { name: string; detector: string }[] };
+      }
+    ).config;
+  }
 
   it('trains to the end, streaming metrics, sample notices and audit patches', async () => {
     const started = await callOk(service, 'training.start', { config });
@@ -107,6 +127,16 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
     expect(status).toMatchObject({ phase: 'finished', runId, step: 6, totalSteps: 6, backend: 'cpu' });
   });
 
+  it("builds each domain's masks with its own detector and stores the detectors in the run", async () => {
+    const maskLines = jobMessages(events.events, runId).filter((m) => m.includes('% tissue'));
+    expect(maskLines.filter((m) => m.includes('(H&E: otsu-red;')).length).toBe(3);
+    expect(maskLines.filter((m) => m.includes('(DAPI: saturation;')).length).toBe(2);
+    expect((await runConfig(runId)).domains.map(({ name, detector }) => ({ name, detector }))).toEqual([
+      { name: 'H&E', detector: 'otsu-red' },
+      { name: 'DAPI', detector: 'saturation' },
+    ]);
+  });
+
   it('lists the run with its metrics, samples, patch manifest and exported generators', async () => {
     const { runs } = await callOk(service, 'runs.list', {});
     const run = runs.find((r) => r.runId === runId)!;
@@ -141,12 +171,22 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
   });
 
   it('resumes the run to more steps, and stops a long run gracefully with a checkpoint', async () => {
+    // The run keeps the detectors it was started with, whatever the workspace uses now.
+    const he = (await callOk(service, 'datasets.list', {})).domains.find((d) => d.name === 'H&E')!.id;
+    await callOk(service, 'datasets.update', { domainId: he, detector: 'saturation' });
+    const before = events.events.length;
     await callOk(service, 'training.resume', { runId, steps: 8 });
     await events.until((e) => ended(runId)(e) && events.events.filter(ended(runId)).length >= 2);
+    await callOk(service, 'datasets.update', { domainId: he, detector: 'otsu-red' });
     expect((await callOk(service, 'runs.get', { runId })).run).toMatchObject({
       lastStep: 8,
       checkpointStep: 8,
     });
+    const resumedMasks = jobMessages(events.events.slice(before), runId).filter((m) =>
+      m.includes('% tissue'),
+    );
+    expect(resumedMasks.filter((m) => m.includes('(H&E: otsu-red; from cache')).length).toBe(3);
+    expect((await runConfig(runId)).domains.map((d) => d.detector)).toEqual(['otsu-red', 'saturation']);
 
     const long = await callOk(service, 'training.start', {
       config: { ...config, steps: 10_000, runName: 'long-run' },

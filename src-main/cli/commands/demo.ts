@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveTrainingConfig } from '../../core/config/training-config.js';
+import { resolveTrainingConfig, type DomainConfig } from '../../core/config/training-config.js';
 import { openSlide } from '../../core/slide/index.js';
 import { defaultRunsDir, newRunName } from '../../core/training/runs/layout.js';
 import { startTraining } from '../../core/training/trainer/trainer.js';
@@ -17,12 +17,23 @@ const DEFAULT_MINUTES = 3;
 /** Steps the demo would train to: far more than fit in its minutes (it stops by wall time). */
 const DEMO_STEPS = 100_000;
 
+/**
+ * The demo's two domains. Each stain gets the detector that finds its tissue (SPEC 1.9): red-channel Otsu
+ * for H&E on bright glass; saturation for fluorescence, where the glass is dark and red-channel Otsu
+ * would take the background for tissue.
+ */
+export const DEMO_DOMAINS: readonly DomainConfig[] = [
+  { name: 'H&E', folders: [join(SAMPLE_SLIDES, 'HE')], detector: 'otsu-red' },
+  { name: 'fluorescence', folders: [join(SAMPLE_SLIDES, 'fluorescence')], detector: 'saturation' },
+];
+
 export const DEMO_USAGE = `Usage: histo-fetch demo [--minutes M] [options]
 
 The main job on the bundled sample slides (${relative(process.cwd(), SAMPLE_SLIDES) || SAMPLE_SLIDES}):
-prints each slide's information, builds its tissue mask, then trains a small CycleGAN from H&E (HE/) to
-fluorescence (fluorescence/) for a few minutes of wall time, stops gracefully with a checkpoint, and prints
-the run folder and its latest sample grid (real H&E | fake fluorescence | reconstructed H&E, and back).
+prints each slide's information, builds its tissue mask (H&E: otsu-red; fluorescence: saturation, as the
+glass is dark there), then trains a small CycleGAN from H&E (HE/) to fluorescence (fluorescence/) for a few
+minutes of wall time, stops gracefully with a checkpoint, and prints the run folder and its latest sample
+grid (real H&E | fake fluorescence | reconstructed H&E, and back).
 
 Options:
   --minutes M    minutes of training (default ${DEFAULT_MINUTES})
@@ -55,17 +66,12 @@ export function demoCommand(args: string[], io: CliIo): Promise<number> {
     if (!(minutes > 0))
       throw new UsageError(`Expected a positive number for --minutes but received ${minutes}`);
     const started = performance.now();
-    const he = join(SAMPLE_SLIDES, 'HE');
-    const fluorescence = join(SAMPLE_SLIDES, 'fluorescence');
-    for (const folder of [he, fluorescence]) await printSlides(folder, io);
+    for (const domain of DEMO_DOMAINS) await printSlides(domain.folders[0]!, io);
     const config = asUsageError(() =>
       resolveTrainingConfig({
         model: 'cyclegan',
         preset: 'small',
-        domains: [
-          { name: 'H&E', folders: [he] },
-          { name: 'fluorescence', folders: [fluorescence] },
-        ],
+        domains: DEMO_DOMAINS,
         steps: DEMO_STEPS,
         sampleEvery: 25,
         checkpointEvery: 100,

@@ -20,7 +20,9 @@ import { PatchWorkerPool } from '../../core/sampling/worker-pool.js';
 import { openSlide } from '../../core/slide/index.js';
 import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
 import { readThumbnail } from '../../core/tissue/thumbnail.js';
+import { resolveTissueMaskParameters } from '../../core/tissue/tissue-mask.js';
 import { UsageError, parseArgs, requireFlag } from '../args.js';
+import { detectorOptionHelp, withDetectors } from '../detectors.js';
 import { runGuarded } from '../guard.js';
 import type { CliIo } from '../run.js';
 
@@ -38,6 +40,8 @@ Options:
                      openslide.mpp-x are left out with a message)
   --augment P        probability that a patch is augmented (default 0)
   --min-tissue F     redraw locations whose footprint holds less tissue than F, per the mask (default 0)
+  --detector [NAME=]D
+                     ${detectorOptionHelp(21)}
   --seed S           seed of the patch sequence (default 0)
   --workers N        worker threads preparing patches (default: number of cores)
   --cache DIR        mask cache folder (default $XDG_CACHE_HOME/histo-fetch or ~/.cache/histo-fetch)
@@ -54,6 +58,7 @@ const FLAGS = {
   mpp: { type: 'number' },
   augment: { type: 'number' },
   'min-tissue': { type: 'number' },
+  detector: { type: 'string', multiple: true },
   seed: { type: 'string' },
   workers: { type: 'integer' },
   cache: { type: 'string' },
@@ -110,7 +115,8 @@ export function sampleCommand(args: string[], io: CliIo): Promise<number> {
         throw new UsageError(error.message);
       throw error;
     }
-    const dataset = validateDataset({ domains: domainsOf(positionals) });
+    const domains = withDetectors(domainsOf(positionals), flags.detector ?? []);
+    const dataset = validateDataset({ domains: domains.map(({ name, folders }) => ({ name, folders })) });
     const catalog = await buildSlideCatalog(dataset, { openSlide: (p) => openSlide(p) });
     for (const domain of catalog.domains) {
       for (const problem of domain.problems) io.stderr.write(`skipped   ${problem.reason}\n`);
@@ -127,6 +133,11 @@ export function sampleCommand(args: string[], io: CliIo): Promise<number> {
         catalog,
         cacheDir: resolveCacheDir(flags.cache),
         maskWorkers: workers,
+        domainMaskParameters: Object.fromEntries(
+          domains.flatMap((d) =>
+            d.detector === undefined ? [] : [[d.name, resolveTissueMaskParameters({ detector: d.detector })]],
+          ),
+        ),
         pool,
         sampler: samplerOptions,
         statsIntervalMs: 0,

@@ -7,6 +7,7 @@ import { openSlideBatchSource } from '../../core/training/trainer/sampler-source
 import { startTraining, type TrainerDeps } from '../../core/training/trainer/trainer.js';
 import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
 import { UsageError, parseArgs, requireFlag } from '../args.js';
+import { detectorOptionHelp, withDetectors } from '../detectors.js';
 import { runGuarded } from '../guard.js';
 import type { CliIo } from '../run.js';
 import { appVersion } from './app-version.js';
@@ -23,6 +24,7 @@ Options:
   --model M            cyclegan or progan (required)
   --domain NAME=DIRS   a domain and its slide folders, comma-separated; repeat per domain (required;
                        cyclegan: exactly two, A then B). NAME= may be left out: the folder's name is used
+  --detector [NAME=]D  ${detectorOptionHelp(23)}
   --steps N            optimiser steps to train (required)
   --preset P           paper, small (default) or tiny
   --backend B          auto (default), tensorflow, webgpu, wasm or cpu
@@ -50,6 +52,7 @@ Options:
 const FLAGS = {
   model: { type: 'string' },
   domain: { type: 'string', multiple: true },
+  detector: { type: 'string', multiple: true },
   steps: { type: 'integer' },
   preset: { type: 'string' },
   backend: { type: 'string' },
@@ -84,7 +87,7 @@ export function trainCommand(args: string[], io: CliIo): Promise<number> {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const input: TrainingConfigInput = {
       model: requireFlag(flags.model, 'model'),
-      domains: requireFlag(flags.domain, 'domain').map(parseDomain),
+      domains: withDetectors(requireFlag(flags.domain, 'domain').map(parseDomain), flags.detector ?? []),
       steps: requireFlag(flags.steps, 'steps'),
       ...(flags.preset !== undefined && { preset: flags.preset }),
       ...(flags.backend !== undefined && { backend: flags.backend }),
@@ -173,7 +176,9 @@ export function asUsageError<T>(f: () => T): T {
     return f();
   } catch (error) {
     if (error instanceof ConfigError) {
-      const field = error.field?.replace(/\[.*$/, '') ?? '';
+      const field = error.field?.endsWith('.detector')
+        ? 'detector'
+        : (error.field?.replace(/\[.*$/, '') ?? '');
       const flag = FLAG_OF_FIELD[field] ?? (field ? `--${field}` : '');
       throw new UsageError(
         flag && !error.message.includes(flag) ? `${error.message} (${flag})` : error.message,

@@ -11,15 +11,28 @@ import {
   type PresetName,
   type ProganPreset,
 } from '../training/presets.js';
+import { TISSUE_DETECTORS, type TissueDetector } from '../tissue/tissue-mask.js';
 import { ConfigError } from './errors.js';
 
 export const MODEL_NAMES = ['cyclegan', 'progan'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
-/** A domain (stain) and the folders holding its slides, as the user gave them. */
+/** A domain (stain) and the folders holding its slides, as the user gives them. */
+export interface DomainInput {
+  readonly name: string;
+  readonly folders: readonly string[];
+  /**
+   * The tissue detector of the domain's masks (SPEC 1.9): `otsu-red` (default) for brightfield stains
+   * such as H&E, `saturation` for fluorescence or slides with dark borders.
+   */
+  readonly detector?: string;
+}
+
+/** A domain of a complete config: its folders and the detector its masks are built with. */
 export interface DomainConfig {
   readonly name: string;
   readonly folders: readonly string[];
+  readonly detector: TissueDetector;
 }
 
 /**
@@ -28,7 +41,7 @@ export interface DomainConfig {
  */
 export interface TrainingConfigInput {
   readonly model: string;
-  readonly domains: readonly DomainConfig[];
+  readonly domains: readonly DomainInput[];
   /** Optimiser steps to train (no epochs: SPEC 4). */
   readonly steps: number;
   /** `paper`, `small` (default) or `tiny`. */
@@ -117,6 +130,7 @@ export type TrainingConfig = CycleganTrainingConfig | ProganTrainingConfig;
 
 export const TRAINING_DEFAULTS = {
   preset: 'small',
+  detector: 'otsu-red',
   backend: 'auto',
   augment: 0,
   minTissueFraction: 0,
@@ -125,6 +139,8 @@ export const TRAINING_DEFAULTS = {
   sampleEvery: 100,
   keepCheckpoints: 3,
 } as const;
+
+const DOMAIN_FIELDS: ReadonlySet<string> = new Set(['name', 'folders', 'detector']);
 
 const INPUT_FIELDS: ReadonlySet<string> = new Set([
   'model',
@@ -251,7 +267,8 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
 
 /**
  * Checks a complete config read back from a run's `config.json` (it may have been edited or written by
- * another version): the same rules as {@link resolveTrainingConfig}, on the stored values.
+ * another version): the same rules as {@link resolveTrainingConfig}, on the stored values. Returns the
+ * config with what older versions did not store filled in (a domain without a detector used `otsu-red`).
  */
 export function checkTrainingConfig(value: unknown, file: string | null = null): TrainingConfig {
   try {
@@ -263,7 +280,7 @@ export function checkTrainingConfig(value: unknown, file: string | null = null):
     const model = oneOf('model', c.model, MODEL_NAMES, true);
     oneOf('preset', c.preset, PRESET_NAMES, false);
     oneOf('backend', c.backend, ['auto', ...BACKEND_CANDIDATES] as const, false);
-    checkDomains(c.domains, model);
+    const domains = checkDomains(c.domains, model);
     positiveInteger('steps', c.steps);
     checkSeed(c.seed);
     positiveInteger('checkpointEvery', c.checkpointEvery);
@@ -309,7 +326,7 @@ export function checkTrainingConfig(value: unknown, file: string | null = null):
         );
       }
     }
-    return c;
+    return { ...c, domains };
   } catch (error) {
     if (error instanceof ConfigError && file !== null) {
       throw new ConfigError(error.code, `Invalid training config: ${error.message}`, error.field, file);
@@ -409,10 +426,18 @@ function checkDomains(value: unknown, model: ModelName): DomainConfig[] {
   const seen = new Set<string>();
   return value.map((raw: unknown, i) => {
     const field = `domains[${i}]`;
-    if (typeof raw !== 'object' || raw === null) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new ConfigError('INVALID_CONFIG', `${field} must be an object with a name and folders`, field);
     }
-    const { name, folders } = raw as { name?: unknown; folders?: unknown };
+    const unknown = Object.keys(raw).find((k) => !DOMAIN_FIELDS.has(k));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        'UNKNOWN_FIELD',
+        `Unknown field '${unknown}' in ${field} (known: ${[...DOMAIN_FIELDS].join(', ')})`,
+        `${field}.${unknown}`,
+      );
+    }
+    const { name, folders, detector } = raw as { name?: unknown; folders?: unknown; detector?: unknown };
     if (typeof name !== 'string' || name.trim() === '') {
       throw new ConfigError('INVALID_CONFIG', `${field} needs a non-empty name`, `${field}.name`);
     }
@@ -431,7 +456,18 @@ function checkDomains(value: unknown, model: ModelName): DomainConfig[] {
         `${field}.folders`,
       );
     }
-    return { name: name.trim(), folders: [...(folders as string[])] };
+    if (detector !== undefined && !TISSUE_DETECTORS.includes(detector as TissueDetector)) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `Unknown mask detector '${String(detector)}' for domain '${name.trim()}': expected ${TISSUE_DETECTORS.join(', ')}`,
+        `${field}.detector`,
+      );
+    }
+    return {
+      name: name.trim(),
+      folders: [...(folders as string[])],
+      detector: (detector as TissueDetector | undefined) ?? TRAINING_DEFAULTS.detector,
+    };
   });
 }
 

@@ -19,6 +19,8 @@ export interface DatasetSamplerOptions {
   readonly cacheDir: string;
   /** Mask parameters (default: the original tool's). */
   readonly maskParameters?: TissueMaskParameters;
+  /** Mask parameters of particular domains (by name), e.g. a fluorescence domain's detector (SPEC 1.9). */
+  readonly domainMaskParameters?: Readonly<Record<string, TissueMaskParameters>>;
   /** Mask builder threads (default: one per core). */
   readonly maskWorkers?: number;
   /** Slides whose mask is empty: left out (default) or sampled uniformly (SPEC 1.8). */
@@ -46,11 +48,13 @@ export interface DatasetSampler {
  */
 export function startDatasetSampler(options: Readonly<DatasetSamplerOptions>): DatasetSampler {
   const cache = new MaskCache({ cacheDir: options.cacheDir });
+  const params = options.maskParameters ?? resolveTissueMaskParameters();
   const masks = buildMasks(
-    options.catalog.domains.flatMap((d) => d.slides.map((s) => s.path)),
+    options.catalog.domains.flatMap((d) =>
+      d.slides.map((s) => ({ path: s.path, params: options.domainMaskParameters?.[d.name] ?? params })),
+    ),
     {
       cacheDir: options.cacheDir,
-      params: options.maskParameters ?? resolveTissueMaskParameters(),
       ...(options.maskWorkers !== undefined ? { workers: options.maskWorkers } : {}),
     },
     options.onMaskEvent,

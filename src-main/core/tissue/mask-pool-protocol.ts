@@ -4,14 +4,15 @@ import type { TissueMaskParameters } from './tissue-mask.js';
 /** What every mask worker is started with. */
 export interface MaskWorkerData {
   readonly cacheDir: string;
-  readonly params: TissueMaskParameters;
   /** Folder for thumbnail + outline PNGs, or null for none. */
   readonly overlayDir: string | null;
   readonly writeUiThumbnail: boolean;
 }
 
 /** Main thread -> worker. */
-export type MaskWorkerRequest = { readonly type: 'build'; readonly path: string } | { readonly type: 'exit' };
+export type MaskWorkerRequest =
+  | { readonly type: 'build'; readonly path: string; readonly params: TissueMaskParameters }
+  | { readonly type: 'exit' };
 
 /** Worker -> main thread. */
 export type MaskWorkerMessage =

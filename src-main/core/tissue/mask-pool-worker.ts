@@ -23,12 +23,12 @@ port.on('message', (request: MaskWorkerRequest) => {
     port.close();
     return;
   }
-  const { path } = request;
+  const { path, params } = request;
   send({ type: 'started', path });
   let overlayError: string | null = null;
   void buildSlideMask(path, {
     cache,
-    params: data.params,
+    params,
     openSlide: (p) => openSlide(p),
     writeUiThumbnail: data.writeUiThumbnail,
     onThumbnail: overlayDir

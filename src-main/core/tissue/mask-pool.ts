@@ -3,11 +3,22 @@ import type { Worker } from 'node:worker_threads';
 import { startSiblingWorker } from '../util/worker-url.js';
 import type { SlideMaskReport } from './build-mask.js';
 import type { MaskWorkerData, MaskWorkerMessage, MaskWorkerRequest } from './mask-pool-protocol.js';
-import type { TissueMaskParameters } from './tissue-mask.js';
+import {
+  resolveTissueMaskParameters,
+  tissueMaskParametersKey,
+  type TissueMaskParameters,
+} from './tissue-mask.js';
+
+/** One slide to build a mask for, with the parameters of its own domain (detector per stain, SPEC 1.9). */
+export interface MaskRequest {
+  readonly path: string;
+  readonly params: TissueMaskParameters;
+}
 
 export interface MaskPoolOptions {
   readonly cacheDir: string;
-  readonly params: TissueMaskParameters;
+  /** Parameters of the slides given as plain paths (default: the SPEC's, detector `otsu-red`). */
+  readonly params?: TissueMaskParameters;
   /** Worker threads; default: the number of cores, at most one per slide. */
   readonly workers?: number;
   /** Write each thumbnail with its mask outline here (PNG), for people to check. */
@@ -18,7 +29,13 @@ export interface MaskPoolOptions {
 
 /** Progress of a mask build, for the CLI's progress bar and the UI (`mask.progress`). */
 export type MaskPoolEvent =
-  | { readonly type: 'started'; readonly path: string; readonly finished: number; readonly total: number }
+  | {
+      readonly type: 'started';
+      readonly path: string;
+      readonly params: TissueMaskParameters;
+      readonly finished: number;
+      readonly total: number;
+    }
   /** A mask was built (outcome ok, no-tissue or all-tissue). */
   | MaskPoolResultEvent<'done'>
   /** The mask came from the cache; nothing was built. */
@@ -29,6 +46,8 @@ export type MaskPoolEvent =
 interface MaskPoolResultEvent<T extends string> {
   readonly type: T;
   readonly path: string;
+  /** The parameters the mask was built (or looked up) with. */
+  readonly params: TissueMaskParameters;
   readonly report: SlideMaskReport;
   /** Set when `overlayDir` was given and the overlay could not be written. */
   readonly overlayError: string | null;
@@ -37,7 +56,7 @@ interface MaskPoolResultEvent<T extends string> {
 }
 
 export interface MaskBuildSummary {
-  /** In the order of the paths given; slides not finished before a cancel are missing. */
+  /** In the order of the slides given; slides not finished before a cancel are missing. */
   readonly reports: readonly SlideMaskReport[];
   readonly cancelled: boolean;
   readonly wallMs: number;
@@ -50,23 +69,36 @@ export interface MaskBuildJob {
   readonly done: Promise<MaskBuildSummary>;
   /** Reports as each slide finishes, so sampling can start before the whole dataset is done (SPEC 1.7). */
   results(): AsyncIterableIterator<SlideMaskReport>;
-  /** Resolves with the report of one slide once it is done; null if the build is cancelled first. */
-  reportFor(path: string): Promise<SlideMaskReport | null>;
+  /**
+   * Resolves with the report of one slide once it is done; null if the build is cancelled first.
+   * `params` is needed only when the slide was asked for with several parameter sets.
+   */
+  reportFor(path: string, params?: TissueMaskParameters): Promise<SlideMaskReport | null>;
   /** Stops dispatching, stops the workers; resolves when they are gone. Finished masks stay cached. */
   cancel(): Promise<void>;
 }
 
 /**
  * Builds the masks of many slides in parallel on worker threads (each opens its slides with the binding),
- * cache hits included. Events arrive on `onEvent` as slides start and finish. A worker that dies answers
- * for its slide with an `unreadable` report and is replaced, so one bad slide never stops the build.
+ * cache hits included. Each slide is a path (built with `options.params`) or a path with its own
+ * parameters, so the domains of a dataset can use different detectors in one pool; a slide asked for
+ * twice with the same parameters is built once, with different ones once per set. Events arrive on
+ * `onEvent` as slides start and finish. A worker that dies answers for its slide with an `unreadable`
+ * report and is replaced, so one bad slide never stops the build.
  */
 export function buildMasks(
-  paths: readonly string[],
+  slidesToBuild: readonly (string | MaskRequest)[],
   options: Readonly<MaskPoolOptions>,
   onEvent: (event: MaskPoolEvent) => void = () => undefined,
 ): MaskBuildJob {
-  const slides = [...new Set(paths)];
+  const defaultParams = options.params ?? resolveTissueMaskParameters();
+  const requests = new Map<string, MaskRequest>();
+  for (const item of slidesToBuild) {
+    const request = typeof item === 'string' ? { path: item, params: defaultParams } : item;
+    const key = requestKey(request);
+    if (!requests.has(key)) requests.set(key, request);
+  }
+  const slides = [...requests.keys()];
   const total = slides.length;
   const requested = options.workers ?? availableParallelism();
   if (!Number.isInteger(requested) || requested < 1) {
@@ -75,11 +107,11 @@ export function buildMasks(
   const workerCount = Math.max(1, Math.min(requested, total));
   const workerData: MaskWorkerData = {
     cacheDir: options.cacheDir,
-    params: options.params,
     overlayDir: options.overlayDir ?? null,
     writeUiThumbnail: options.writeUiThumbnail ?? true,
   };
   const started = performance.now();
+  /** By request key (path and parameters). */
   const reports = new Map<string, SlideMaskReport>();
   const finishedOrder: SlideMaskReport[] = [];
   /** Called after every finished slide and once at the end; iterators and `reportFor` listen here. */
@@ -101,48 +133,53 @@ export function buildMasks(
     completed = true;
     notify();
     resolveDone({
-      reports: slides.map((p) => reports.get(p)).filter((r): r is SlideMaskReport => r !== undefined),
+      reports: slides.map((k) => reports.get(k)).filter((r): r is SlideMaskReport => r !== undefined),
       cancelled,
       wallMs: performance.now() - started,
       workers: workerCount,
     });
   };
 
-  const record = (report: SlideMaskReport, overlayError: string | null): void => {
-    reports.set(report.path, report);
+  const record = (request: MaskRequest, report: SlideMaskReport, overlayError: string | null): void => {
+    reports.set(requestKey(request), report);
     finishedOrder.push(report);
     const type = report.outcome === 'unreadable' ? 'failed' : report.fromCache ? 'cached' : 'done';
-    onEvent({ type, path: report.path, report, overlayError, finished: reports.size, total });
+    const { params } = request;
+    onEvent({ type, path: report.path, params, report, overlayError, finished: reports.size, total });
     notify();
   };
 
   const startWorker = (): void => {
     const worker = startSiblingWorker(import.meta.url, './mask-pool-worker', { workerData });
     live.add(worker);
-    let current: string | null = null;
+    // A worker builds one slide at a time, so its messages concern this request.
+    let current: MaskRequest | null = null;
     const dispatch = (): void => {
-      const path = cancelled ? undefined : queue.shift();
-      current = path ?? null;
+      const key = cancelled ? undefined : queue.shift();
+      current = key === undefined ? null : requests.get(key)!;
       worker.postMessage(
-        path === undefined
+        current === null
           ? ({ type: 'exit' } satisfies MaskWorkerRequest)
-          : ({ type: 'build', path } satisfies MaskWorkerRequest),
+          : ({ type: 'build', path: current.path, params: current.params } satisfies MaskWorkerRequest),
       );
     };
     worker.on('message', (message: MaskWorkerMessage) => {
       if (message.type === 'ready') dispatch();
       else if (message.type === 'started') {
-        onEvent({ type: 'started', path: message.path, finished: reports.size, total });
-      } else {
+        if (current === null) return;
+        const { path, params } = current;
+        onEvent({ type: 'started', path, params, finished: reports.size, total });
+      } else if (current !== null) {
+        const request = current;
         current = null;
-        record(message.report, message.overlayError);
+        record(request, message.report, message.overlayError);
         dispatch();
       }
     });
     worker.on('error', (error) => {
       // The worker died (bad slides come back as reports, so this is a crash): answer for its slide.
       lastWorkerError = error;
-      if (current !== null && !cancelled) record(workerFailureReport(current, error), null);
+      if (current !== null && !cancelled) record(current, workerFailureReport(current.path, error), null);
       current = null;
     });
     worker.on('exit', () => {
@@ -154,7 +191,10 @@ export function buildMasks(
       if (queue.length > 0 && lastWorkerError !== null && live.size === 0 && reports.size === 0) {
         // Not one worker got as far as a slide: starting more would fail the same way.
         const error = lastWorkerError;
-        for (const path of queue.splice(0)) record(workerFailureReport(path, error), null);
+        for (const key of queue.splice(0)) {
+          const request = requests.get(key)!;
+          record(request, workerFailureReport(request.path, error), null);
+        }
       } else if (queue.length > 0) {
         startWorker();
         return;
@@ -168,13 +208,22 @@ export function buildMasks(
 
   return {
     done,
-    reportFor(path: string): Promise<SlideMaskReport | null> {
-      if (!slides.includes(path)) {
+    reportFor(path: string, params?: TissueMaskParameters): Promise<SlideMaskReport | null> {
+      const keys = slides.filter(
+        (k) => requests.get(k)!.path === path && (params === undefined || k === requestKey({ path, params })),
+      );
+      if (keys.length === 0) {
         return Promise.reject(new RangeError(`${path} is not one of the slides of this mask build`));
       }
+      if (keys.length > 1) {
+        return Promise.reject(
+          new RangeError(`${path} is built with ${keys.length} parameter sets here: name the parameters`),
+        );
+      }
+      const key = keys[0]!;
       return new Promise((resolve) => {
         const check = (): void => {
-          const report = reports.get(path);
+          const report = reports.get(key);
           if (report || completed) {
             listeners.delete(check);
             resolve(report ?? null);
@@ -214,6 +263,11 @@ export function buildMasks(
       await done;
     },
   };
+}
+
+/** A slide and its parameters: what the pool builds once. */
+function requestKey(request: MaskRequest): string {
+  return `${tissueMaskParametersKey(request.params)}\u0000${request.path}`;
 }
 
 function workerFailureReport(path: string, error: Error): SlideMaskReport {

@@ -25,7 +25,7 @@ export function toConfigInput(config: TrainingConfig, workspace: Workspace): Tra
     preset: config.preset,
     domains: config.domainIds.map((id) => {
       const domain = workspace.domain(id);
-      return { name: domain.name, folders: domain.folders };
+      return { name: domain.name, folders: domain.folders, detector: domain.detector };
     }),
     steps: config.steps,
     backend: config.backend,

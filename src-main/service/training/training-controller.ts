@@ -12,9 +12,7 @@ import { readRunConfig } from '../../core/training/runs/run-config.js';
 import { openSlideBatchSource } from '../../core/training/trainer/sampler-source.js';
 import { resumeTraining, startTraining } from '../../core/training/trainer/trainer.js';
 import type { TrainerDeps, TrainingJob } from '../../core/training/trainer/training-job.js';
-import type { MaskDetector } from '../../contract/index.js';
 import type { ServiceContext } from '../context.js';
-import { maskParameters } from '../datasets/dataset-catalog.js';
 import { ServiceError } from '../errors.js';
 import { auditPatches } from './audit-patches.js';
 import { resolveCoreConfig } from './core-config.js';
@@ -73,14 +71,14 @@ export class TrainingController {
     }
     const runId = await this.freeRunName(config.runName ?? newRunName(config.model, config.preset));
     const runDir = join(this.context.options.runsDir, runId);
-    const detector = this.context.workspace.domain(config.domainIds[0]!).detector;
-    return this.launch(runId, () => startTraining({ config: resolved.config, runDir }, this.deps(detector)));
+    return this.launch(runId, () => startTraining({ config: resolved.config, runDir }, this.deps()));
   }
 
   async resume(runId: string, steps: number | undefined): Promise<StartTrainingResponse> {
     this.assertIdle();
     const runDir = join(this.context.options.runsDir, runId);
-    const file = await readRunConfig(runDir).catch((error: unknown) => {
+    // Checks that the run exists; its config.json names each domain's detector, so resume uses its masks.
+    await readRunConfig(runDir).catch((error: unknown) => {
       throw new ServiceError(
         'NOT_FOUND',
         `No run '${runId}' in ${this.context.options.runsDir}: ${(error as Error).message}`,
@@ -89,11 +87,8 @@ export class TrainingController {
         },
       );
     });
-    // The masks of the run's domains, with the detector the workspace uses for them now.
-    const names = new Set(file.config.domains.map((d) => d.name));
-    const detector = this.context.workspace.domains().find((d) => names.has(d.name))?.detector ?? 'otsu-red';
     return this.launch(runId, () =>
-      resumeTraining({ runDir, ...(steps !== undefined ? { steps } : {}) }, this.deps(detector)),
+      resumeTraining({ runDir, ...(steps !== undefined ? { steps } : {}) }, this.deps()),
     );
   }
 
@@ -112,13 +107,9 @@ export class TrainingController {
     if (running) throw new ServiceError('CONFLICT', `The run '${running}' is training; stop it first`);
   }
 
-  private deps(detector: MaskDetector): TrainerDeps {
-    return {
-      openSource: openSlideBatchSource({
-        cacheDir: this.context.options.cacheDir,
-        maskParams: maskParameters(detector),
-      }),
-    };
+  /** Each domain's masks are built with the detector its config names (SPEC 1.9). */
+  private deps(): TrainerDeps {
+    return { openSource: openSlideBatchSource({ cacheDir: this.context.options.cacheDir }) };
   }
 
   /** A run folder name not taken yet (two runs started in the same second get -2, -3...). */

@@ -22,13 +22,6 @@ export function validateTrainingConfig(config: TrainingConfig, workspace: Worksp
   }
   if (config.model === 'cyclegan' && config.domainIds.length !== 2)
     issues.push({ field: 'domainIds', message: 'CycleGAN needs exactly two domains, A and B' });
-  // The trainer builds every domain's masks with one detector.
-  if (new Set(domains.map((d) => d.detector)).size > 1) {
-    issues.push({
-      field: 'domainIds',
-      message: `The domains use different mask detectors (${domains.map((d) => `${d.name}: ${d.detector}`).join(', ')}); the trainer uses one for all: choose the same in Datasets`,
-    });
-  }
   if (issues.length === 0) {
     const resolved = resolveCoreConfig(config, workspace);
     if (!resolved.ok) issues.push(resolved.issue);

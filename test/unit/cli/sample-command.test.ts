@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -145,6 +145,44 @@ describe('histo-fetch sample', () => {
     expect(below.code).toBe(2);
     expect(below.stderr).toContain('Expected a number >= 1 for downsample but received 0.5');
     expect(existsSync(join(scratch, 'z', 'manifest.jsonl'))).toBe(false);
+  });
+
+  it('masks each domain with the detector --detector gives it', async () => {
+    const ownCache = join(scratch, 'detector-cache');
+    const common = ['--count', '4', '--size', '32', '--cache', ownCache];
+    const result = await sample([
+      he,
+      fluo,
+      ...common,
+      '--detector',
+      'DAPI=saturation',
+      '--out',
+      join(scratch, 'd'),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const detectors: Record<string, string> = {};
+    for (const name of readdirSync(join(ownCache, 'masks')).filter((n) => n.endsWith('.json'))) {
+      const meta = JSON.parse(await readFile(join(ownCache, 'masks', name), 'utf8')) as {
+        detector: string;
+        slide: { path: string };
+      };
+      detectors[basename(meta.slide.path)] = meta.detector;
+    }
+    expect(detectors).toEqual({
+      'cmu-1-small-region.svs': 'otsu-red',
+      'bracs-1640-crop.tiff': 'otsu-red',
+      'ndpi-dapi.ndpi': 'saturation',
+    });
+    const unknown = await sample([
+      he,
+      ...common,
+      '--detector',
+      'DAPI=saturation',
+      '--out',
+      join(scratch, 'e'),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--detector 'DAPI=saturation': no domain named 'DAPI' (domains: HE)");
   });
 
   it('names the domain and the slides when no slide has the mpp asked for', async () => {

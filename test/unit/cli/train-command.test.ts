@@ -63,13 +63,17 @@ async function metricSteps(runDir: string): Promise<number[]> {
 describe('histo-fetch train / resume', () => {
   it('trains a tiny CycleGAN and resumes it to more steps, filling the run folder', async () => {
     const run = join(root, 'run');
-    const args = ['train', '--model', 'cyclegan', ...DOMAINS, '--steps', '6', '--run', run, ...TINY];
+    const args = [
+      ...['train', '--model', 'cyclegan', ...DOMAINS, '--detector', 'DAPI=saturation'],
+      ...['--steps', '6', '--run', run, ...TINY],
+    ];
     const trained = await cli([...args, '--checkpoint-every', '3', '--sample-every', '3', '--keep', '2']);
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stdout).toMatch(
       /backend {3}cpu on CPU \(JavaScript\) \(requested: cpu\)\n {10}tensorflow: not requested/,
     );
-    expect(trained.stdout).toMatch(/mask {6}.*cmu-1-small-region\.svs: ok/);
+    expect(trained.stdout).toMatch(/mask {6}.*cmu-1-small-region\.svs: ok .*\(HE: otsu-red; /);
+    expect(trained.stdout).toMatch(/mask {6}.*ndpi-dapi\.ndpi: ok .*\(DAPI: saturation; /);
     expect(trained.stdout).toMatch(
       /step 1\/6 {2}G [\d.]+ D [\d.]+ cycle [\d.]+ .*img\/s .*data-wait [\d.]+%/,
     );
@@ -92,7 +96,10 @@ describe('histo-fetch train / resume', () => {
         preset: 'tiny',
         steps: 6,
         seed: 3,
-        domains: [{ name: 'HE' }, { name: 'DAPI' }],
+        domains: [
+          { name: 'HE', detector: 'otsu-red' },
+          { name: 'DAPI', detector: 'saturation' },
+        ],
       },
       backend: { requested: 'cpu', chosen: 'cpu' },
       versions: { tfjs: expect.any(String), node: process.versions.node, 'histo-fetch': expect.any(String) },
@@ -119,6 +126,8 @@ describe('histo-fetch train / resume', () => {
         ['--steps', '5', '--backend', 'cpu', '--size', '30'],
         /sizePx 30 is not allowed for cyclegan.*\(--size\)/,
       ],
+      [['--steps', '5', '--detector', 'DAPI=hsv'], /--detector 'DAPI=hsv': unknown detector 'hsv'/],
+      [['--steps', '5', '--detector', 'PAS=saturation'], /no domain named 'PAS' \(domains: HE, DAPI\)/],
     ];
     for (const [extra, message] of cases) {
       const run = join(root, 'never');
@@ -130,6 +139,9 @@ describe('histo-fetch train / resume', () => {
     const missing = await cli(['train', '--domain', `HE=${join(root, 'he')}`, '--steps', '3']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/option --model is required/);
+    const help = await cli(['train', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--detector \[NAME=\]D +tissue detector of a domain's masks: otsu-red/);
     const run = join(root, 'bad-run');
     const bad = await cli([
       'train',

@@ -86,7 +86,8 @@ export async function readRunConfig(runDir: string): Promise<RunConfigFile> {
     throw new RunError('BAD_RUN', `Not a ${FORMAT} v${FORMAT_VERSION} config.json`, path);
   }
   try {
-    checkTrainingConfig(file.config);
+    // Older runs lack fields added since (a domain's detector): the check fills in what they used.
+    return { ...file, config: checkTrainingConfig(file.config) };
   } catch (error) {
     throw new RunError(
       'BAD_RUN',
@@ -94,7 +95,6 @@ export async function readRunConfig(runDir: string): Promise<RunConfigFile> {
       path,
     );
   }
-  return file;
 }
 
 /** What a list of runs shows about each. */

@@ -1,4 +1,4 @@
-import type { FieldOfView } from '../../config/training-config.js';
+import type { DomainConfig, FieldOfView } from '../../config/training-config.js';
 import { buildSlideCatalog } from '../../dataset/catalog.js';
 import { validateDataset } from '../../dataset/dataset.js';
 import { samplerDatasetFromMasks } from '../../sampling/mask-dataset.js';
@@ -6,15 +6,14 @@ import type { SamplerDomain, SlideTissueReport } from '../../sampling/patch-samp
 import { openSlide } from '../../slide/index.js';
 import { loadTissueIndex } from '../../tissue/load-tissue-index.js';
 import { MaskCache } from '../../tissue/mask-cache.js';
-import { buildMasks } from '../../tissue/mask-pool.js';
-import { resolveTissueMaskParameters, type TissueMaskParameters } from '../../tissue/tissue-mask.js';
+import { buildMasks, type MaskRequest } from '../../tissue/mask-pool.js';
+import { resolveTissueMaskParameters } from '../../tissue/tissue-mask.js';
 import { TrainingError } from '../errors.js';
 import type { DataEvent } from './batch-source.js';
 
 export interface PrepareSlidesOptions {
   /** Where masks are cached (never beside the slides). */
   readonly cacheDir: string;
-  readonly maskParams?: TissueMaskParameters;
   /** Mask worker threads (default: the mask pool's). */
   readonly maskWorkers?: number;
 }
@@ -29,20 +28,21 @@ export interface PreparedSlides {
 }
 
 /**
- * Finds the slides of every domain, builds (or reads from the cache) their tissue masks in parallel and
- * checks that every domain has at least one slide the sampler can use, before any training starts.
+ * Finds the slides of every domain, builds (or reads from the cache) their tissue masks in parallel, each
+ * domain's with its own detector (SPEC 1.9) in one pool, and checks that every domain has at least one
+ * slide the sampler can use, before any training starts.
  * Throws DatasetError for a bad dataset definition and TrainingError 'NO_USABLE_SLIDE' naming the
  * domain and each of its slides with the reason (none found, unreadable, no tissue, no mpp when the
  * field of view is given in microns per pixel).
  */
 export async function prepareSlides(
-  domains: readonly { readonly name: string; readonly folders: readonly string[] }[],
+  domains: readonly DomainConfig[],
   scale: FieldOfView,
   options: Readonly<PrepareSlidesOptions>,
   hooks: Readonly<{ signal: AbortSignal; onEvent: (event: DataEvent) => void }>,
 ): Promise<PreparedSlides> {
   const { signal, onEvent } = hooks;
-  const dataset = validateDataset({ domains });
+  const dataset = validateDataset({ domains: domains.map(({ name, folders }) => ({ name, folders })) });
   const catalog = await buildSlideCatalog(dataset, { openSlide: (p) => openSlide(p) });
   for (const domain of catalog.domains) {
     for (const problem of domain.problems) {
@@ -61,27 +61,35 @@ export async function prepareSlides(
     }
   }
   signal.throwIfAborted();
-  const params = options.maskParams ?? resolveTissueMaskParameters();
   const cache = new MaskCache({ cacheDir: options.cacheDir });
+  // The catalog lists a slide in one domain only (a copy in another is left out as a duplicate), so a
+  // slide's path names its domain and its domain's detector.
+  const detectorOf = new Map(domains.map((d) => [d.name, d.detector] as const));
   const domainOf = new Map(catalog.domains.flatMap((d) => d.slides.map((s) => [s.path, d.name] as const)));
+  const requests: MaskRequest[] = catalog.domains.flatMap((d) => {
+    const params = resolveTissueMaskParameters({ detector: detectorOf.get(d.name) ?? 'otsu-red' });
+    return d.slides.map((s) => ({ path: s.path, params }));
+  });
   const masks = buildMasks(
-    [...domainOf.keys()],
+    requests,
     {
       cacheDir: options.cacheDir,
-      params,
       writeUiThumbnail: true,
       ...(options.maskWorkers !== undefined && { workers: options.maskWorkers }),
     },
     (event) => {
       if (event.type === 'started') return;
       const r = event.report;
-      const fraction = r.metadata ? `${(r.metadata.tissueFraction * 100).toFixed(1)}% tissue` : '';
+      const domain = domainOf.get(r.path)!;
+      const fraction = r.metadata ? ` ${(r.metadata.tissueFraction * 100).toFixed(1)}% tissue` : '';
       const how = event.type === 'cached' ? 'from cache' : event.type === 'failed' ? 'unreadable' : 'built';
       onEvent({
         kind: 'mask',
-        message: `${r.path}: ${r.outcome} ${fraction} (${how}, ${Math.round(r.ms)} ms)`,
+        message:
+          `${r.path}: ${r.outcome}${fraction} ` +
+          `(${domain}: ${event.params.detector}; ${how}, ${Math.round(r.ms)} ms)`,
         path: r.path,
-        domain: domainOf.get(r.path)!,
+        domain,
       });
     },
   );

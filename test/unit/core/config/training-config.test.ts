@@ -3,6 +3,7 @@ import { ConfigError } from '../../../../src-main/core/config/errors.js';
 import {
   checkTrainingConfig,
   resolveTrainingConfig,
+  type DomainInput,
   type TrainingConfigInput,
 } from '../../../../src-main/core/config/training-config.js';
 
@@ -10,6 +11,11 @@ const TWO_DOMAINS = [
   { name: 'H&E', folders: ['/slides/he'] },
   { name: 'DAPI', folders: ['/slides/dapi'] },
 ];
+
+/** A domain as untyped input (a config file, the UI) may give it. */
+function untyped(domain: object): DomainInput {
+  return domain as DomainInput;
+}
 
 function rejects(
   input: Partial<TrainingConfigInput> & Record<string, unknown>,
@@ -47,7 +53,57 @@ describe('training config', () => {
       sampleEvery: 100,
       keepCheckpoints: 3,
     });
+    expect(config.domains.map((d) => d.detector)).toEqual(['otsu-red', 'otsu-red']);
     expect(checkTrainingConfig(JSON.parse(JSON.stringify(config)))).toEqual(config);
+  });
+
+  it('gives each domain its own mask detector, kept through config.json', () => {
+    const config = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: [TWO_DOMAINS[0]!, { ...TWO_DOMAINS[1]!, detector: 'saturation' }],
+      steps: 10,
+    });
+    expect(config.domains).toEqual([
+      { name: 'H&E', folders: ['/slides/he'], detector: 'otsu-red' },
+      { name: 'DAPI', folders: ['/slides/dapi'], detector: 'saturation' },
+    ]);
+    expect(checkTrainingConfig(JSON.parse(JSON.stringify(config))).domains).toEqual(config.domains);
+  });
+
+  it('reads a config stored before domains had detectors: they used otsu-red', () => {
+    const stored = JSON.parse(
+      JSON.stringify(resolveTrainingConfig({ model: 'cyclegan', domains: TWO_DOMAINS, steps: 10 })),
+    ) as { domains: { detector?: string }[] };
+    for (const domain of stored.domains) delete domain.detector;
+    expect(stored.domains).toEqual(TWO_DOMAINS);
+    const checked = checkTrainingConfig(stored);
+    expect(checked.domains.map((d) => d.detector)).toEqual(['otsu-red', 'otsu-red']);
+    expect(stored.domains[0]).not.toHaveProperty('detector');
+  });
+
+  it('rejects an unknown detector or domain field, naming the domain', () => {
+    rejects(
+      { domains: [TWO_DOMAINS[0]!, { ...TWO_DOMAINS[1]!, detector: 'otsu-blue' }] },
+      'domains[1].detector',
+      /Unknown mask detector 'otsu-blue' for domain 'DAPI': expected otsu-red, saturation/,
+    );
+    rejects(
+      { domains: [untyped({ ...TWO_DOMAINS[0]!, detector: 3 }), TWO_DOMAINS[1]!] },
+      'domains[0].detector',
+      /Unknown mask detector '3'/,
+    );
+    rejects(
+      { domains: [TWO_DOMAINS[0]!, untyped({ ...TWO_DOMAINS[1]!, detecter: 'saturation' })] },
+      'domains[1].detecter',
+      /Unknown field 'detecter' in domains\[1\] \(known: name, folders, detector\)/,
+    );
+    const stored = JSON.parse(
+      JSON.stringify(resolveTrainingConfig({ model: 'cyclegan', domains: TWO_DOMAINS, steps: 10 })),
+    ) as { domains: { detector?: string }[] };
+    stored.domains[1]!.detector = 'hsv';
+    expect(() => checkTrainingConfig(stored, '/runs/x/config.json')).toThrow(
+      /Invalid training config: Unknown mask detector 'hsv' for domain 'DAPI'.*\(\/runs\/x\/config\.json\)/,
+    );
   });
 
   it('applies overrides: size, mpp, batch and learning rate', () => {

@@ -99,6 +99,46 @@ describe('mask pool', () => {
     );
   });
 
+  it('builds each slide with its own parameters in one pool, the same slide once per detector', async () => {
+    const saturation = resolveTissueMaskParameters({ detector: 'saturation' });
+    const dapi = fixtureSlide('ndpi-dapi.ndpi');
+    const events: MaskPoolEvent[] = [];
+    const job = buildMasks(
+      [
+        { path: slides[0]!, params },
+        { path: dapi, params: saturation },
+        { path: slides[0]!, params: saturation },
+        { path: dapi, params: saturation },
+      ],
+      { cacheDir, workers: 2 },
+      (e) => events.push(e),
+    );
+    await expect(job.reportFor(slides[0]!)).rejects.toThrow(/2 parameter sets here: name the parameters/);
+    expect((await job.reportFor(dapi))?.metadata?.detector).toBe('saturation');
+    const summary = await job.done;
+    expect(summary.reports.map((r) => [r.path, r.metadata?.detector])).toEqual([
+      [slides[0], 'otsu-red'],
+      [dapi, 'saturation'],
+      [slides[0], 'saturation'],
+    ]);
+    expect((await job.reportFor(slides[0]!, saturation))?.metadata?.detector).toBe('saturation');
+    const finished = events.filter((e) => e.type !== 'started');
+    expect(finished.map((e) => e.params.detector === e.report.metadata?.detector)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(events.at(-1)).toMatchObject({ finished: 3, total: 3 });
+    // Two masks of one slide side by side in the cache, each keyed by its parameters.
+    const cache = new MaskCache({ cacheDir });
+    const quickhash = summary.reports[0]!.quickhash!;
+    expect((await cache.read(quickhash, params)).status).toBe('hit');
+    expect((await cache.read(quickhash, saturation)).status).toBe('hit');
+    expect(summary.reports[0]!.metadata!.tissueFraction).not.toBe(
+      summary.reports[2]!.metadata!.tissueFraction,
+    );
+  });
+
   it('writes overlays of each thumbnail with its mask outline', async () => {
     const overlayDir = join(cacheDir, 'overlays');
     await buildMasks([slides[0]!], { cacheDir, params, workers: 1, overlayDir }).done;

@@ -132,7 +132,10 @@ describe('trainer on real slides (tiny preset, cpu)', () => {
     };
     const good = tinyConfig(ws, { model: 'cyclegan' });
     const noUsable = await attempt(
-      { ...good, domains: [good.domains[0]!, { name: 'B', folders: [ws.folder('bad')] }] },
+      {
+        ...good,
+        domains: [good.domains[0]!, { name: 'B', folders: [ws.folder('bad')], detector: 'otsu-red' }],
+      },
       'no-usable',
     );
     expect(noUsable).toBeInstanceOf(TrainingError);
