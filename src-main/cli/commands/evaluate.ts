@@ -7,6 +7,7 @@ import type { PatchImage } from '../../core/sampling/patch-image.js';
 import { PatchWorkerPool } from '../../core/sampling/worker-pool.js';
 import { openSlide } from '../../core/slide/index.js';
 import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
+import { resolveTissueMaskParameters } from '../../core/tissue/tissue-mask.js';
 import { selectBackend } from '../../core/training/backend/select.js';
 import { BACKEND_CANDIDATES, type BackendPreference } from '../../core/training/backend/types.js';
 import {
@@ -223,24 +224,35 @@ async function evaluateCycle(c: Context): Promise<{ metrics: EvaluationMetrics; 
     const backward = await loadCycleganSource(flags.run, flags['generator-ba'], 'BtoA', 'generatorBA');
     try {
       let heldOut: [string[], string[]];
+      // Held-out slides are masked with their run domain's detector (fluorescence: saturation).
+      const runDomains =
+        flags.run !== undefined ? (await readRunConfig(resolve(flags.run))).config.domains : null;
       if (flags['held-out-a'] !== undefined) {
         heldOut = [[resolve(flags['held-out-a'])], [resolve(flags['held-out-b']!)]];
       } else {
-        const { config } = await readRunConfig(resolve(flags.run!));
-        heldOut = [[...config.domains[0]!.folders], [...config.domains[1]!.folders]];
+        heldOut = [[...runDomains![0]!.folders], [...runDomains![1]!.folders]];
         c.io.stderr.write(
           'warning   no --held-out-a/--held-out-b: evaluating on the training slides, which flatters the cycle error\n',
         );
       }
+      const names = [`A (${basename(heldOut[0][0]!)})`, `B (${basename(heldOut[1][0]!)})`] as const;
       const catalog = await catalogOf(
         [
-          { name: `A (${basename(heldOut[0][0]!)})`, folders: heldOut[0] },
-          { name: `B (${basename(heldOut[1][0]!)})`, folders: heldOut[1] },
+          { name: names[0], folders: heldOut[0] },
+          { name: names[1], folders: heldOut[1] },
         ],
         c.io,
       );
       const patches = await sampleRealPatches({
         catalog,
+        ...(runDomains && {
+          domainMaskParameters: Object.fromEntries(
+            names.map((name, i) => [
+              name,
+              resolveTissueMaskParameters({ detector: runDomains[i]!.detector }),
+            ]),
+          ),
+        }),
         cacheDir: resolveCacheDir(flags.cache),
         pool: c.pool,
         sampler: {

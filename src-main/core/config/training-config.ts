@@ -74,8 +74,11 @@ export interface TrainingConfigInput {
   readonly evaluateEvery?: number;
   /** Real patches per domain the evaluations use (default 64). */
   readonly evaluateCount?: number;
-  /** Held-out slides per domain (same names as `domains`) to evaluate on; default the training slides. */
-  readonly heldOut?: readonly DomainConfig[];
+  /**
+   * Held-out slides per domain (same names as `domains`) to evaluate on; default the training slides.
+   * Their masks use the training domain's detector.
+   */
+  readonly heldOut?: readonly DomainInput[];
 }
 
 /** The field of view of patches: a downsample from level 0, or microns per patch pixel. */
@@ -402,7 +405,7 @@ function heldOutOf(value: unknown, domains: readonly DomainConfig[], model: Mode
     if (!match) {
       throw new ConfigError('INVALID_CONFIG', `heldOut has no folders for domain '${d.name}'`, 'heldOut');
     }
-    return { name: d.name, folders: match.folders };
+    return { name: d.name, folders: match.folders, detector: d.detector };
   });
 }
 

@@ -1,3 +1,4 @@
+import type { TissueMaskParameters } from '../../tissue/tissue-mask.js';
 import type { SlideCatalog } from '../../dataset/catalog.js';
 import { startDatasetSampler } from '../../sampling/dataset-sampler.js';
 import type { PatchImage } from '../../sampling/patch-image.js';
@@ -15,6 +16,8 @@ export interface RealPatchOptions {
   readonly sampler: Readonly<Pick<PatchSamplerOptions, 'patchSize' | 'downsample' | 'mpp' | 'seed'>>;
   /** Patches per domain. */
   readonly count: number;
+  /** Mask parameters per domain name (the domain's detector, SPEC 1.9); default the original tool's. */
+  readonly domainMaskParameters?: Readonly<Record<string, TissueMaskParameters>>;
   /** Told about each slide the sampler leaves out (unreadable, no tissue), with the reason. */
   readonly onExcluded?: (message: string) => void;
 }
@@ -30,6 +33,7 @@ export async function sampleRealPatches(
     catalog: options.catalog,
     cacheDir: options.cacheDir,
     pool: options.pool,
+    ...(options.domainMaskParameters && { domainMaskParameters: options.domainMaskParameters }),
     sampler: { ...options.sampler, augment: 0, float32: false, batchSize: Math.min(32, options.count) },
     statsIntervalMs: 0,
   });

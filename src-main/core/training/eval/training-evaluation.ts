@@ -1,3 +1,4 @@
+import { resolveTissueMaskParameters } from '../../tissue/tissue-mask.js';
 import { availableParallelism } from 'node:os';
 import type { DomainConfig, FieldOfView } from '../../config/training-config.js';
 import { buildSlideCatalog } from '../../dataset/catalog.js';
@@ -54,6 +55,9 @@ export function openSlideEvaluationSet(
           seed: `${request.seed}/evaluation`,
         },
         count: request.count,
+        domainMaskParameters: Object.fromEntries(
+          request.domains.map((d) => [d.name, resolveTissueMaskParameters({ detector: d.detector })]),
+        ),
       });
       return {
         sizePx: request.sizePx,
