@@ -37,9 +37,10 @@ describe('evaluations during training', () => {
     expect(config.evaluation).toEqual({
       every: 2,
       count: 8,
+      // Held-out slides take their training domain's detector.
       heldOut: [
-        { name: 'A', folders: [ws.folder('heldA')] },
-        { name: 'B', folders: [ws.folder('heldB')] },
+        { name: 'A', folders: [ws.folder('heldA')], detector: 'otsu-red' },
+        { name: 'B', folders: [ws.folder('heldB')], detector: 'otsu-red' },
       ],
     });
     expect((await startTraining({ config, runDir }, deps()).done).reason).toBe('completed');
