@@ -70,6 +70,23 @@ describe('training config', () => {
     expect(checkTrainingConfig(JSON.parse(JSON.stringify(config))).domains).toEqual(config.domains);
   });
 
+  it("masks held-out slides with their training domain's detector", () => {
+    const config = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: [TWO_DOMAINS[0]!, { ...TWO_DOMAINS[1]!, detector: 'saturation' }],
+      steps: 10,
+      evaluateEvery: 5,
+      heldOut: [
+        { name: 'dapi', folders: ['/held/dapi'] },
+        { name: 'H&E', folders: ['/held/he'] },
+      ],
+    });
+    expect(config.evaluation?.heldOut).toEqual([
+      { name: 'H&E', folders: ['/held/he'], detector: 'otsu-red' },
+      { name: 'DAPI', folders: ['/held/dapi'], detector: 'saturation' },
+    ]);
+  });
+
   it('reads a config stored before domains had detectors: they used otsu-red', () => {
     const stored = JSON.parse(
       JSON.stringify(resolveTrainingConfig({ model: 'cyclegan', domains: TWO_DOMAINS, steps: 10 })),
