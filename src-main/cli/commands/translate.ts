@@ -16,6 +16,7 @@ import { TISSUE_DETECTORS, type TissueDetector } from '../../core/tissue/tissue-
 import { selectBackend } from '../../core/training/backend/select.js';
 import { BACKEND_CANDIDATES, type BackendPreference } from '../../core/training/backend/types.js';
 import { parseArgs, requireFlag, UsageError } from '../args.js';
+import { readRunConfig } from '../../core/training/runs/run-config.js';
 import { runGuarded } from '../guard.js';
 import { loadCycleganSource } from './generator-sources.js';
 import type { CliIo } from '../run.js';
@@ -45,7 +46,7 @@ Options:
   --quality Q             JPEG quality 1-100 (default 85)
   --backend NAME          auto (default), ${BACKEND_CANDIDATES.join(', ')}
   --no-mask               translate every tile, not only tissue
-  --detector NAME         tissue detector for the mask: ${TISSUE_DETECTORS.join(', ')} (default otsu-red)
+  --detector NAME         tissue detector for the mask: ${TISSUE_DETECTORS.join(', ')} (default: the run's source domain's, else otsu-red)
   --cache DIR             cache folder for masks (default $XDG_CACHE_HOME/histo-fetch or ~/.cache/histo-fetch)
   --force                 replace OUT.tif if it exists
   --json                  print the result as JSON
@@ -127,7 +128,11 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
         `--backend must be auto or one of ${BACKEND_CANDIDATES.join(', ')}, not '${backend}'`,
       );
     }
-    const detector = (flags.detector ?? 'otsu-red') as TissueDetector;
+    // With --run the mask uses the source domain's own detector (fluorescence: saturation).
+    const runDomains =
+      flags.run !== undefined ? (await readRunConfig(resolve(flags.run))).config.domains : null;
+    const sourceDomain = runDomains?.[direction === 'AtoB' ? 0 : 1];
+    const detector = (flags.detector ?? sourceDomain?.detector ?? 'otsu-red') as TissueDetector;
     if (!TISSUE_DETECTORS.includes(detector)) {
       throw new UsageError(`--detector must be one of ${TISSUE_DETECTORS.join(', ')}, not '${detector}'`);
     }
@@ -175,7 +180,12 @@ export function translateCommand(args: string[], io: CliIo): Promise<number> {
       progress.note(
         `translating ${basename(slidePath)} with ${source.label} at downsample ${round(downsample)} on ` +
           `${selection.name} (${selection.device})` +
-          (tissueMask ? '' : ', every tile (no mask)'),
+          (tissueMask
+            ? `; tissue mask: ${detector}` +
+              (flags.detector === undefined && sourceDomain
+                ? ` (the source domain ${sourceDomain.name})`
+                : '')
+            : ', every tile (no mask)'),
       );
       const result = await translateSlide(
         {

@@ -12,7 +12,19 @@ const proganRun = join(ws.root, 'progan-run');
 
 beforeAll(async () => {
   for (const [config, runDir] of [
-    [tinyConfig(ws, { model: 'cyclegan', steps: 4, checkpointEvery: 4 }), cycleRun],
+    [
+      tinyConfig(ws, {
+        model: 'cyclegan',
+        steps: 4,
+        checkpointEvery: 4,
+        // B is fluorescence: its masks (and translate's, from B) use the saturation detector.
+        domains: [
+          { name: 'A', folders: [ws.folder('A')] },
+          { name: 'B', folders: [ws.folder('B')], detector: 'saturation' },
+        ],
+      }),
+      cycleRun,
+    ],
     [tinyConfig(ws, { model: 'progan', steps: 24, checkpointEvery: 24 }), proganRun],
   ] as const) {
     expect((await startTraining({ config, runDir }, slideDeps(ws.cacheDir)).done).reason).toBe('completed');
@@ -32,6 +44,7 @@ describe('translate, generate and evaluate from a training run', () => {
     expect(result.stderr).toContain(
       'translating ndpi-dapi.ndpi with cyclegan-run B -> A (step 4) at downsample 4',
     );
+    expect(result.stderr).toContain('tissue mask: saturation (the source domain B)');
     expect(result.stdout).toContain(`${out}: 992x1216, 4 levels`);
     const translated = await openSlide(out);
     expect(translated.info.properties['tiff.ImageDescription']).toMatch(
