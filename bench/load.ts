@@ -38,3 +38,22 @@ export function otherCores(
   if (busyBefore === null || busyAfter === null || wallSeconds <= 0) return null;
   return Math.max(0, (busyAfter - busyBefore - ownCpu) / wallSeconds);
 }
+
+/** Cores other processes use over a short window (null when unknown). */
+export async function sampleOtherLoad(windowMs: number): Promise<number | null> {
+  const busy = machineBusySeconds();
+  const cpu = ownCpuSeconds();
+  const start = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  return otherCores(busy, machineBusySeconds(), ownCpuSeconds() - cpu, (performance.now() - start) / 1000);
+}
+
+/** Waits until other processes use fewer than `maxCores` cores; false if they never did within `timeoutS`. */
+export async function waitForQuiet(maxCores: number, timeoutS: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutS * 1000;
+  do {
+    const load = await sampleOtherLoad(500);
+    if (load === null || load < maxCores) return true;
+  } while (performance.now() < deadline);
+  return false;
+}

@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { UsageError, parseArgs } from '../src-main/cli/args.js';
 import { openSlide } from '../src-main/core/slide/index.js';
 import { Rng } from '../src-main/core/util/rng.js';
-import { machineBusySeconds, otherCores, ownCpuSeconds } from './load.js';
+import { waitForQuiet } from './load.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -105,25 +105,6 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** Cores other processes use over a short window (null when unknown). */
-async function sampleOtherLoad(windowMs: number): Promise<number | null> {
-  const busy = machineBusySeconds();
-  const cpu = ownCpuSeconds();
-  const start = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, windowMs));
-  return otherCores(busy, machineBusySeconds(), ownCpuSeconds() - cpu, (performance.now() - start) / 1000);
-}
-
-/** Waits until other load is below `maxCores`; false if it never was within `timeoutS`. */
-async function waitForQuiet(maxCores: number, timeoutS: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutS * 1000;
-  do {
-    const load = await sampleOtherLoad(500);
-    if (load === null || load < maxCores) return true;
-  } while (performance.now() < deadline);
-  return false;
 }
 
 function medianOrNull(values: ReadonlyArray<number | null>): number | null {

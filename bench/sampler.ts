@@ -23,7 +23,7 @@ import type { PatchSamplerOptions } from '../src-main/core/sampling/options.js';
 import type { PatchSampler } from '../src-main/core/sampling/patch-sampler.js';
 import { PatchWorkerPool } from '../src-main/core/sampling/worker-pool.js';
 import { openSlide } from '../src-main/core/slide/index.js';
-import { machineBusySeconds, otherCores, ownCpuSeconds } from './load.js';
+import { machineBusySeconds, otherCores, ownCpuSeconds, waitForQuiet } from './load.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -186,24 +186,6 @@ const FLAGS = {
   quiet: { type: 'number' },
   'quiet-wait': { type: 'number' },
 } as const;
-
-/** Cores other processes keep busy over `ms` (null where /proc/stat is unavailable). */
-async function sampleOtherLoad(ms: number): Promise<number | null> {
-  const busy = machineBusySeconds();
-  const cpu = ownCpuSeconds();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return otherCores(busy, machineBusySeconds(), ownCpuSeconds() - cpu, ms / 1000);
-}
-
-/** Waits until other processes use fewer than `maxCores` cores; false after `timeoutS` seconds. */
-async function waitForQuiet(maxCores: number, timeoutS: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutS * 1000;
-  do {
-    const load = await sampleOtherLoad(500);
-    if (load === null || load < maxCores) return true;
-  } while (performance.now() < deadline);
-  return false;
-}
 
 /**
  * Runs a measurement; with `quiet` (max other cores), waits for a quiet machine first and repeats a run
