@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -268,9 +268,21 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       await status.getByText(/step \d+ \/ 5000/).waitFor({ timeout: 120_000 });
       await shoot(page, 'training-running');
       // The run trains each domain on masks of its own detector, and keeps them in its config.
+      // The status line shows the run as soon as it is started; its folder follows from the trainer.
       const runsDir = join(ws.dir, 'state', 'runs');
-      const [runName] = (await readdir(runsDir)).filter((name) => name.startsWith('cyclegan-tiny-'));
-      const stored = JSON.parse(await readFile(join(runsDir, runName!, 'config.json'), 'utf8')) as {
+      const tinyRunConfig = async (): Promise<string | null> => {
+        const [name] = (await readdir(runsDir)).filter((n) => n.startsWith('cyclegan-tiny-'));
+        const file = name === undefined ? null : join(runsDir, name, 'config.json');
+        return file !== null &&
+          (await access(file).then(
+            () => true,
+            () => false,
+          ))
+          ? file
+          : null;
+      };
+      await expect.poll(tinyRunConfig, { timeout: 60_000 }).not.toBeNull();
+      const stored = JSON.parse(await readFile((await tinyRunConfig())!, 'utf8')) as {
         config: { domains: { name: string; detector: string }[] };
       };
       expect(stored.config.domains.map((d) => [d.name, d.detector])).toEqual([

@@ -25,7 +25,10 @@ export const useTrainingStore = defineStore('training', () => {
   const statusError = ref<string | null>(null);
   const actionError = ref<string | null>(null);
   const busy = ref(false);
+  /** True while a model or preset's defaults are on their way: the form and Start wait for them. */
+  const loadingDefaults = ref(false);
   let validation = 0;
+  let defaultsTicket = 0;
 
   async function loadBackends(): Promise<void> {
     try {
@@ -40,14 +43,21 @@ export const useTrainingStore = defineStore('training', () => {
 
   /** Replaces the form with the service's defaults for a model and preset, keeping the chosen domains. */
   async function loadDefaults(model: ModelKind, preset: Preset): Promise<void> {
+    // Without this, Start pressed before the answer came would train the previous preset, and the
+    // late answer would then overwrite what was typed meanwhile; only the latest request counts.
+    const ticket = ++defaultsTicket;
+    loadingDefaults.value = true;
     try {
       const { config: defaults } = await api.training.defaults({ model, preset });
+      if (ticket !== defaultsTicket) return;
       const domainIds = config.value?.domainIds ?? defaults.domainIds;
       config.value = { ...defaults, domainIds };
       configError.value = null;
       await validate();
     } catch (caught) {
-      configError.value = errorText(caught);
+      if (ticket === defaultsTicket) configError.value = errorText(caught);
+    } finally {
+      if (ticket === defaultsTicket) loadingDefaults.value = false;
     }
   }
 
@@ -90,7 +100,7 @@ export const useTrainingStore = defineStore('training', () => {
   }
 
   const start = (): Promise<void> =>
-    act(async () => config.value && api.training.start({ config: config.value }));
+    act(async () => !loadingDefaults.value && config.value && api.training.start({ config: config.value }));
   const stop = (): Promise<void> =>
     act(async () => status.value?.runId && api.training.stop({ runId: status.value.runId }));
   const resume = (runId: string, steps?: number): Promise<void> =>
@@ -112,6 +122,7 @@ export const useTrainingStore = defineStore('training', () => {
     statusError,
     actionError,
     busy,
+    loadingDefaults,
     loadBackends,
     loadDefaults,
     validate,
