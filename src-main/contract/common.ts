@@ -22,7 +22,7 @@ export interface JobInfo {
   readonly jobId: string;
   readonly kind: JobKind;
   readonly state: JobState;
-  /** What the job works on: a domain id for masks, a run id for training. */
+  /** What the job works on: a domain id for masks, a run id for training, the output TIFF for a translation. */
   readonly subject: string;
   /** ISO 8601 time the job started. */
   readonly startedAt: string;

@@ -1,5 +1,6 @@
 import type { ImageBytes, JobInfo } from './common.js';
 import type { SlideEntry } from './datasets.js';
+import type { TranslationSummary } from './inference.js';
 import type { PatchProvenance } from './runs.js';
 import type { TrainingStatus } from './training.js';
 
@@ -21,6 +22,10 @@ export interface MaskProgressEvent {
  * `loss.<term>` (every loss term, e.g. `loss.G_AB`, `loss.cycle_A`, `loss.D_B`, `loss.gp`),
  * `lr.<network>` (learning rate, e.g. `lr.generator`), `time.stepSeconds`, `time.dataWaitSeconds`,
  * `rate.supply` (patches/s the sampler delivered) and `rate.demand` (patches/s the trainer consumed).
+ * Evaluation steps (every `evaluateEverySteps`) add `eval.<name>`: the sliced Wasserstein distance as
+ * `eval.swd` (ProGAN) or `eval.swdAB` / `eval.swdBA` (CycleGAN, translations against the target domain),
+ * the mean over the Laplacian pyramid's levels, and each level as `eval.swd@<px>`; CycleGAN's
+ * cycle-reconstruction error as `eval.cycleErrorA` (A -> B -> A) and `eval.cycleErrorB`.
  */
 export interface MetricPoint {
   readonly step: number;
@@ -61,6 +66,29 @@ export interface JobStateEvent {
   readonly message: string | null;
 }
 
+/** Where a translation job stands (a few times per second, and at each phase change). */
+export interface TranslationProgressEvent {
+  readonly jobId: string;
+  readonly outPath: string;
+  /** `loading`: backend, generator and tissue mask; then the core's phases. */
+  readonly phase: 'loading' | 'translate' | 'pyramid' | 'write';
+  /** Units of the phase: network tiles when translating, rows of TIFF tiles after. */
+  readonly done: number;
+  readonly total: number;
+  /** Network tiles sent through the generator, and skipped as background, so far in this run. */
+  readonly tissueTiles: number;
+  readonly backgroundTiles: number;
+  /** The whole job, 0..1. */
+  readonly fraction: number;
+  /** Seconds since the job started. */
+  readonly elapsedSeconds: number;
+}
+
+/** A translation changed state (started, done, stopped, failed). */
+export interface TranslationStateEvent {
+  readonly translation: TranslationSummary;
+}
+
 /** Every event the service emits, by name. */
 export interface EventMap {
   'mask.progress': MaskProgressEvent;
@@ -68,6 +96,8 @@ export interface EventMap {
   'training.samples': TrainingSamplesEvent;
   'sampler.patches': SamplerPatchesEvent;
   'job.state': JobStateEvent;
+  'translation.progress': TranslationProgressEvent;
+  'translation.state': TranslationStateEvent;
 }
 
 export type EventName = keyof EventMap;

@@ -46,6 +46,13 @@ export interface TrainingConfig {
   readonly backend: BackendName | 'auto';
   /** Sample grids every N steps; 0 = none. */
   readonly sampleEverySteps: number;
+  /**
+   * Evaluations every N steps (0 = none): the sliced Wasserstein distance between generated and real
+   * patches, and for CycleGAN the cycle-reconstruction error, logged as `eval.*` metrics. Default 0.
+   */
+  readonly evaluateEverySteps?: number;
+  /** Real patches per domain the evaluations compare against, drawn once when the run starts (default 64). */
+  readonly evaluatePatchCount?: number;
   /** Checkpoints every N steps. */
   readonly checkpointEverySteps: number;
   /** Checkpoints kept (the oldest are deleted). */

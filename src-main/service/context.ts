@@ -2,6 +2,7 @@ import type { SlideCache } from '../core/slide/index.js';
 import type { MaskCache } from '../core/tissue/index.js';
 import type { DatasetCatalog } from './datasets/dataset-catalog.js';
 import type { EventBus } from './events.js';
+import type { TranslationRegistry } from './inference/translation-registry.js';
 import type { JobRegistry } from './jobs.js';
 import type { Workspace } from './workspace/workspace.js';
 
@@ -34,4 +35,6 @@ export interface ServiceContext {
   readonly maskCache: MaskCache;
   /** The slides of each domain. */
   readonly catalog: DatasetCatalog;
+  /** The translations the service wrote: listed by inference, openable by slides. */
+  readonly translations: TranslationRegistry;
 }

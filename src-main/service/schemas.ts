@@ -20,6 +20,12 @@ const direction = oneOf(['AtoB', 'BtoA']);
 /** Level-0 coordinates: the largest slides are a few hundred thousand pixels wide. */
 const level0 = integer({ min: 0, max: 10_000_000 });
 const level0Size = integer({ min: 1, max: 10_000_000 });
+const backend = oneOf(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
+/** A downsample from level 0 (>= 1: nothing is upsampled) or a target resolution in µm/px. */
+const patchScale = tagged('kind', {
+  downsample: { downsample: number({ min: 1, max: 1024 }) },
+  mpp: { mpp: number({ min: 0.01, max: 1000 }) },
+});
 
 /** The training configuration; cross-field rules (domain count per model, patch sizes) live in validation. */
 export const trainingConfigSchema = object({
@@ -27,18 +33,17 @@ export const trainingConfigSchema = object({
   preset: oneOf(['tiny', 'small', 'paper']),
   domainIds: array(id(), { minItems: 1, maxItems: 16 }),
   patchSizePx: integer({ min: 4, max: 1024 }),
-  scale: tagged('kind', {
-    downsample: { downsample: number({ min: 1, max: 1024 }) },
-    mpp: { mpp: number({ min: 0.01, max: 1000 }) },
-  }),
+  scale: patchScale,
   minTissueFraction: number({ min: 0, max: 1 }),
   augmentProbability: number({ min: 0, max: 1 }),
   steps: integer({ min: 1, max: 100_000_000 }),
   batchSize: integer({ min: 1, max: 512 }),
   learningRate: number({ min: 1e-9, max: 1 }),
   seed: integer({ min: 0, max: 0xffffffff }),
-  backend: oneOf(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+  backend,
   sampleEverySteps: integer({ min: 0, max: 100_000_000 }),
+  evaluateEverySteps: optional(integer({ min: 0, max: 100_000_000 })),
+  evaluatePatchCount: optional(integer({ min: 1, max: 4096 })),
   checkpointEverySteps: integer({ min: 1, max: 100_000_000 }),
   keepCheckpoints: integer({ min: 1, max: 1000 }),
   runName: optional(
@@ -120,16 +125,34 @@ export const requestSchemas = {
   },
   inference: {
     translate: object({
-      runId: id(),
+      generator: tagged('kind', {
+        run: { runId: id(), direction },
+        export: { path: absolutePath() },
+      }),
       slidePath: absolutePath(),
-      direction,
-      downsample: optional(number({ min: 1, max: 1024 })),
+      scale: optional(patchScale),
+      tileSizePx: optional(integer({ min: 16, max: 1024 })),
+      overlapPx: optional(integer({ min: 0, max: 512 })),
+      outFolder: optional(absolutePath()),
+      outName: optional(
+        string({
+          minLength: 5,
+          maxLength: 128,
+          pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*\.tiff?$/,
+          patternText: "a file name ending in .tif or .tiff (letters, digits, '.', '_', '-')",
+        }),
+      ),
+      replace: optional(boolean()),
+      backend: optional(backend),
     }),
+    cancel: object({ jobId: id() }),
+    translations: object({ runId: optional(id()) }),
     generate: object({
       runId: id(),
       count: integer({ min: 1, max: 64 }),
       seed: optional(integer({ min: 0, max: 0xffffffff })),
       interpolationSteps: optional(integer({ min: 0, max: 16 })),
+      backend: optional(backend),
     }),
   },
 } satisfies { readonly [A in ApiArea]: { readonly [N in keyof WorkbenchApi[A]]: Schema<unknown> } };

@@ -3,6 +3,7 @@ import type { ApiArea, EventMessage, MethodName, Reply, WorkbenchApi } from '../
 import { createDatasetsArea } from './datasets/datasets-area.js';
 import { DatasetCatalog } from './datasets/dataset-catalog.js';
 import { createInferenceArea } from './inference/inference-area.js';
+import { TranslationRegistry } from './inference/translation-registry.js';
 import { createRunsArea } from './runs/runs-area.js';
 import { TrainingController } from './training/training-controller.js';
 import { createTrainingArea } from './training/training-area.js';
@@ -57,7 +58,7 @@ export function createAreas(context: ServiceContext): WorkbenchApi {
     slides: createSlidesArea(context),
     training: createTrainingArea(context, training),
     runs: createRunsArea(context, training),
-    inference: createInferenceArea(),
+    inference: createInferenceArea(context),
   };
 }
 
@@ -86,6 +87,7 @@ export async function createServiceContext(options: ServiceOptions): Promise<Ser
     maskCache,
     // Discovery opens each file once and closes it, outside the UI's handle cache.
     catalog: new DatasetCatalog(maskCache, (path) => openSlide(path)),
+    translations: await TranslationRegistry.open(options.stateDir, options.warn),
   };
 }
 

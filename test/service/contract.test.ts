@@ -24,7 +24,8 @@ describe('the service implements the contract', () => {
     expect(methods).toContain('training.start');
     expect(methods).toContain('runs.exportGenerator');
     expect(methods).toContain('inference.generate');
-    expect(methods.length).toBe(30);
+    expect(methods).toContain('inference.cancel');
+    expect(methods.length).toBe(32);
   });
 
   it('has a handler function for every method', async () => {

@@ -1,4 +1,4 @@
-import { readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { RunsApi, RunSummary } from '../../contract/index.js';
@@ -16,10 +16,10 @@ import type { ServiceContext } from '../context.js';
 import { ServiceError } from '../errors.js';
 import { metricValues } from '../training/metric-names.js';
 import type { TrainingController } from '../training/training-controller.js';
-import { isInside } from '../workspace/path-guard.js';
 import { ConfirmTokens } from './confirm-tokens.js';
 import { downsampleMinMax } from './downsample.js';
 import { readPatchPage } from './patch-pages.js';
+import { resolveRunDir } from './run-folder.js';
 import { runSummary } from './run-summary.js';
 
 async function folderBytes(folder: string): Promise<number> {
@@ -43,17 +43,7 @@ export function createRunsArea(context: ServiceContext, training: TrainingContro
   const runsDir = context.options.runsDir;
   const deletions = new ConfirmTokens();
 
-  /** The folder of a run, refusing ids that lead out of the runs folder (through a symlink, say). */
-  async function runDir(runId: string): Promise<string> {
-    const dir = join(runsDir, runId);
-    const [real, root] = await Promise.all([realpath(dir).catch(() => null), realpath(runsDir)]);
-    if (real === null) throw new ServiceError('NOT_FOUND', `No run '${runId}' in ${runsDir}`, { path: dir });
-    if (!isInside(real, root) || real === root)
-      throw new ServiceError('PATH_NOT_ALLOWED', `The run '${runId}' leads outside ${runsDir}`, {
-        path: dir,
-      });
-    return real;
-  }
+  const runDir = (runId: string): Promise<string> => resolveRunDir(runsDir, runId);
 
   function phaseOf(runId: string) {
     return training.runningRunId() === runId ? training.status().phase : null;

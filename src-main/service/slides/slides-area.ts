@@ -11,12 +11,21 @@ import { isInside, resolveInside } from '../workspace/path-guard.js';
 import { deepZoomLayout, tileSource } from './deep-zoom.js';
 import { fitInside, renderRegion } from './render.js';
 
-/** Slides: details, thumbnails, masks, deep-zoom tiles and footprints, for paths inside added folders only. */
+/**
+ * Slides: details, thumbnails, masks, deep-zoom tiles and footprints, for paths inside added folders and
+ * for the translations the service wrote.
+ */
 export function createSlidesArea(context: ServiceContext): SlidesApi {
   const { workspace, maskCache } = context;
 
+  /**
+   * A slide inside the added folders, or a finished translation the service wrote (by its exact path:
+   * it may lie in the runs folder, outside every added folder).
+   */
   async function open(path: string): Promise<Slide> {
-    const real = await resolveInside(path, workspace.slideRoots(), 'slide');
+    const real =
+      (await context.translations.openablePath(path)) ??
+      (await resolveInside(path, workspace.slideRoots(), 'slide'));
     return context.slides.acquire(real);
   }
 

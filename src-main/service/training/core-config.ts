@@ -16,6 +16,9 @@ const formField: Readonly<Record<string, string>> = {
   augment: 'augmentProbability',
   checkpointEvery: 'checkpointEverySteps',
   sampleEvery: 'sampleEverySteps',
+  evaluateEvery: 'evaluateEverySteps',
+  evaluateCount: 'evaluatePatchCount',
+  evaluation: 'evaluateEverySteps',
 };
 
 /** The trainer's input for a form's configuration: domains by name with their folders. */
@@ -40,6 +43,8 @@ export function toConfigInput(config: TrainingConfig, workspace: Workspace): Tra
     seed: config.seed,
     checkpointEvery: config.checkpointEverySteps,
     sampleEvery: config.sampleEverySteps,
+    ...(config.evaluateEverySteps !== undefined ? { evaluateEvery: config.evaluateEverySteps } : {}),
+    ...(config.evaluatePatchCount !== undefined ? { evaluateCount: config.evaluatePatchCount } : {}),
     keepCheckpoints: config.keepCheckpoints,
   };
 }

@@ -1,11 +1,23 @@
 import type { ModelKind, Preset, TrainingConfig } from '../../contract/index.js';
 import { cycleganPreset, proganPreset, proganDownsampleAt } from '../../core/training/presets.js';
 
-/** Run lengths and snapshot intervals per preset (the presets define networks, not run lengths). */
-const schedule: Record<Preset, { steps: number; sampleEvery: number; checkpointEvery: number }> = {
-  tiny: { steps: 20, sampleEvery: 5, checkpointEvery: 10 },
-  small: { steps: 5000, sampleEvery: 100, checkpointEvery: 500 },
-  paper: { steps: 200_000, sampleEvery: 1000, checkpointEvery: 5000 },
+/**
+ * Run lengths, snapshot and evaluation intervals per preset (the presets define networks, not run
+ * lengths). Tiny runs do not evaluate by default: drawing the real set would outlast the run.
+ */
+const schedule: Record<
+  Preset,
+  {
+    steps: number;
+    sampleEvery: number;
+    checkpointEvery: number;
+    evaluateEvery: number;
+    evaluateCount: number;
+  }
+> = {
+  tiny: { steps: 20, sampleEvery: 5, checkpointEvery: 10, evaluateEvery: 0, evaluateCount: 16 },
+  small: { steps: 5000, sampleEvery: 100, checkpointEvery: 500, evaluateEvery: 500, evaluateCount: 64 },
+  paper: { steps: 200_000, sampleEvery: 1000, checkpointEvery: 5000, evaluateEvery: 5000, evaluateCount: 64 },
 };
 
 /**
@@ -26,6 +38,8 @@ export function trainingDefaults(
     steps: schedule[preset].steps,
     sampleEverySteps: schedule[preset].sampleEvery,
     checkpointEverySteps: schedule[preset].checkpointEvery,
+    evaluateEverySteps: schedule[preset].evaluateEvery,
+    evaluatePatchCount: schedule[preset].evaluateCount,
   };
   if (model === 'cyclegan') {
     const p = cycleganPreset(preset);

@@ -7,6 +7,7 @@ import type {
   TrainingConfig,
   TrainingStatus,
 } from '../../contract/index.js';
+import { openSlideEvaluationSet } from '../../core/training/eval/training-evaluation.js';
 import { newRunName } from '../../core/training/runs/layout.js';
 import { readRunConfig } from '../../core/training/runs/run-config.js';
 import { openSlideBatchSource } from '../../core/training/trainer/sampler-source.js';
@@ -109,7 +110,12 @@ export class TrainingController {
 
   /** Each domain's masks are built with the detector its config names (SPEC 1.9). */
   private deps(): TrainerDeps {
-    return { openSource: openSlideBatchSource({ cacheDir: this.context.options.cacheDir }) };
+    const cacheDir = this.context.options.cacheDir;
+    // Runs with evaluateEverySteps > 0 draw their fixed real set through evaluationSet.
+    return {
+      openSource: openSlideBatchSource({ cacheDir }),
+      evaluationSet: openSlideEvaluationSet({ cacheDir }),
+    };
   }
 
   /** A run folder name not taken yet (two runs started in the same second get -2, -3...). */
