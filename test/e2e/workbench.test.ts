@@ -257,6 +257,7 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       await form.getByLabel(/^Steps/).fill('5000');
       await form.getByLabel(/^Samples every/).fill('5');
       await form.getByLabel(/^Checkpoint every/).fill('50');
+      await form.getByLabel(/^Evaluate every/).fill('5'); // inference: the SWD chart's points
       await page
         .getByRole('list', { name: 'Detected backends' })
         .getByText('cpu', { exact: true })
@@ -369,6 +370,156 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     await shoot(page, 'runs');
   });
 
+  // ---- Inference (issue 7): evaluation charts, translation, synchronised viewers ----
+
+  it('charts the SWD and the cycle error of the evaluations during training', async () => {
+    await nav(page, 'Live charts');
+    const evaluations = page.getByTestId('evaluation-points');
+    const count = async (): Promise<number> =>
+      Number(/(\d+) evaluation/.exec((await evaluations.textContent()) ?? '')?.[1] ?? 0);
+    await expect.poll(count, { timeout: 30_000 }).toBeGreaterThan(1);
+    const section = page.getByRole('region', { name: 'Evaluations' });
+    await section.getByRole('img', { name: /Sliced Wasserstein distance/ }).waitFor();
+    await section.getByRole('img', { name: /Cycle-reconstruction error/ }).waitFor();
+    await section.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(400);
+    await shoot(page, 'charts-evaluation');
+    await page.getByLabel('SWD per pyramid level').check();
+    await page.waitForTimeout(400);
+    await shoot(page, 'charts-evaluation-levels');
+  });
+
+  it(
+    'translates a slide with the trained CycleGAN and shows it beside its source, synchronised',
+    { timeout: 180_000 },
+    async () => {
+      await page.evaluate(`(() => {
+        const seen = [];
+        globalThis.translationProgress = seen;
+        new MutationObserver(() => {
+          const bar = document.querySelector('[role="progressbar"][aria-label="Translation progress"]');
+          const value = bar && bar.getAttribute('aria-valuenow');
+          if (value !== null && value !== undefined && seen.at(-1) !== value) seen.push(value);
+        }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      })()`);
+      await nav(page, 'Inference');
+      await page.getByRole('heading', { name: 'Inference' }).waitFor();
+      await expect.poll(() => page.getByLabel('Run to use').inputValue()).toMatch(/^cyclegan-tiny-/);
+      const form = page.getByRole('form', { name: 'Translate a slide' });
+      await form.getByLabel('Slide to translate').selectOption({ label: 'cmu-1-small-region.svs' });
+      await expect(form.getByLabel('Direction').locator('option:checked').textContent()).resolves.toBe(
+        'H&E → Fluorescence',
+      );
+      await form.locator('input[name="scale"]').fill('8');
+      await form.getByRole('button', { name: 'Translate' }).click();
+      const table = page.getByRole('table', { name: 'Translations of this run' });
+      const row = table.getByRole('row').filter({ hasText: 'cmu-1-small-region.svs' });
+      await row.getByText('done', { exact: true }).waitFor({ timeout: 120_000 });
+      await expect(row.textContent()).resolves.toMatch(/278 × 371 · 2 levels/);
+      const progress = (await page.evaluate('globalThis.translationProgress')) as string[];
+      expect(progress.length, `progress values ${progress.join(', ')}`).toBeGreaterThan(0);
+
+      const source = page.getByRole('img', { name: /^Source slide cmu-1-small-region\.svs/ });
+      const translation = page.getByRole('img', {
+        name: /^Translation cmu-1-small-region\.AtoB\.step\d+\.ds8\.tif/,
+      });
+      await source.waitFor();
+      await translation.waitFor();
+      await page
+        .getByText(/loading \d+ tiles/)
+        .first()
+        .waitFor({ state: 'detached', timeout: 30_000 });
+      const viewOf = async (testId: string) => {
+        const viewer = page.getByTestId(testId).locator('.viewer');
+        const [x, y, scale] = await Promise.all(
+          ['data-center-x', 'data-center-y', 'data-scale'].map(async (a) =>
+            Number(await viewer.getAttribute(a)),
+          ),
+        );
+        return { x: x!, y: y!, scale: scale! };
+      };
+      /** The source's view, in the translation's pixels (8 level-0 pixels each). */
+      const expectFollowing = async (): Promise<void> => {
+        const s = await viewOf('source-viewer');
+        const t = await viewOf('translation-viewer');
+        expect(t.x).toBeCloseTo(s.x / 8, 0);
+        expect(t.y).toBeCloseTo(s.y / 8, 0);
+        expect(t.scale / (s.scale * 8)).toBeCloseTo(1, 3);
+      };
+      await expectFollowing();
+
+      // Drag the source: the translation follows.
+      const before = await viewOf('translation-viewer');
+      await page.getByRole('region', { name: 'Slide and translation' }).scrollIntoViewIfNeeded();
+      const box = (await source.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2 - 120, box.y + box.height / 2 - 60, { steps: 5 });
+      await page.mouse.up();
+      const after = await viewOf('translation-viewer');
+      expect(after.x).not.toBeCloseTo(before.x, 0);
+      await expectFollowing();
+
+      // Zoom the translation from the keyboard: the source follows.
+      await translation.focus();
+      await page.keyboard.press('+');
+      await page.keyboard.press('ArrowLeft');
+      expect((await viewOf('translation-viewer')).scale).toBeGreaterThan(after.scale * 1.2);
+      await expectFollowing();
+      await page
+        .getByText(/loading \d+ tiles/)
+        .first()
+        .waitFor({ state: 'detached', timeout: 30_000 });
+      await page.waitForTimeout(200);
+      await shoot(page, 'inference-side-by-side');
+    },
+  );
+
+  it(
+    'trains a tiny ProGAN, then generates a grid and an interpolation strip from it',
+    { timeout: 180_000 },
+    async () => {
+      await nav(page, 'Training');
+      const form = page.getByRole('form', { name: 'Training configuration' });
+      await form.getByLabel(/^Model/).selectOption('progan');
+      await form.getByLabel(/^Preset/).selectOption('tiny');
+      await form.getByRole('checkbox', { name: 'Fluorescence' }).uncheck();
+      await form.getByRole('checkbox', { name: 'H&E' }).check();
+      await form.getByLabel(/^Steps/).fill('24');
+      await form.getByLabel(/^Checkpoint every/).fill('24');
+      const start = page.getByRole('button', { name: 'Start' });
+      await expect.poll(() => start.isEnabled(), { timeout: 10_000 }).toBe(true);
+      await start.click();
+      const status = page.getByRole('region', { name: 'Training status' });
+      await status.getByText('finished', { exact: true }).waitFor({ timeout: 120_000 });
+
+      await nav(page, 'Inference');
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      const runSelect = page.getByLabel('Run to use');
+      const progan = await runSelect.locator('option', { hasText: 'progan' }).getAttribute('value');
+      await runSelect.selectOption(progan!);
+      const generate = page.getByRole('form', { name: 'Generate images' });
+      await generate.locator('input[name="count"]').fill('9');
+      await generate.locator('input[name="seed"]').fill('7');
+      await generate.locator('input[name="interpolation"]').fill('6');
+      await generate.getByRole('button', { name: 'Generate' }).click();
+      const grid = page.getByRole('img', { name: 'Grid of generated images' });
+      await grid.waitFor({ timeout: 60_000 });
+      await page.getByRole('img', { name: 'Interpolation strip between two latents' }).waitFor();
+      await page.getByText(/^9 images of \d+ px/).waitFor();
+      const size = await grid.evaluate((img) => {
+        const image = img as unknown as { naturalWidth: number; naturalHeight: number };
+        return [image.naturalWidth, image.naturalHeight];
+      });
+      expect(size[0]).toBe(size[1]);
+      expect(size[0]).toBeGreaterThan(3 * 4);
+      await page.waitForTimeout(200);
+      await shoot(page, 'inference-progan');
+    },
+  );
+
+  // ---- end of inference cases ----
+
   it('charts a run of 100k more steps without freezing the page', { timeout: 180_000 }, async () => {
     // Load test input: the stopped run's metrics, continued for 100k steps in the trainer's own line format.
     const runsDir = join(ws.dir, 'state', 'runs');
@@ -428,4 +579,21 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     await shoot(page, 'datasets-dark');
     expect(browser.problems.filter((p) => !p.includes('NOT_IMPLEMENTED'))).toEqual([]);
   });
+
+  // ---- Inference (issue 7) ----
+  it('shows the inference view in the dark theme', async () => {
+    await nav(page, 'Inference');
+    const runSelect = page.getByLabel('Run to use');
+    const cyclegan = await runSelect.locator('option', { hasText: 'cyclegan' }).getAttribute('value');
+    await runSelect.selectOption(cyclegan!);
+    await page.getByRole('img', { name: /^Translation / }).waitFor();
+    await page
+      .getByText(/loading \d+ tiles/)
+      .first()
+      .waitFor({ state: 'detached', timeout: 30_000 });
+    await page.waitForTimeout(300);
+    await shoot(page, 'inference-dark');
+    expect(browser.problems).toEqual([]);
+  });
+  // ---- end of inference cases ----
 });

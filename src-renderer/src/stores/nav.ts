@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 
-export type ViewName = 'datasets' | 'slide' | 'training' | 'charts' | 'samples' | 'gallery' | 'runs';
+export type ViewName =
+  'datasets' | 'slide' | 'training' | 'charts' | 'samples' | 'gallery' | 'runs' | 'inference';
 
 export const views: readonly { name: ViewName; label: string; key: string }[] = [
   { name: 'datasets', label: 'Datasets', key: '1' },
@@ -11,6 +12,7 @@ export const views: readonly { name: ViewName; label: string; key: string }[] = 
   { name: 'samples', label: 'Samples', key: '5' },
   { name: 'gallery', label: 'Patch audit', key: '6' },
   { name: 'runs', label: 'Runs', key: '7' },
+  { name: 'inference', label: 'Inference', key: '8' },
 ];
 
 /** A level-0 rectangle to highlight (a patch footprint). */

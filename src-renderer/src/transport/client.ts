@@ -36,6 +36,9 @@ const timeouts: Partial<Record<MethodName, number>> = {
   'training.stop': 300_000,
   'runs.exportGenerator': 300_000,
   'inference.generate': 300_000,
+  'inference.translate': 120_000,
+  // Resolves once the worker has stopped at its next tile batch.
+  'inference.cancel': 300_000,
 };
 
 /** Builds the typed API and event subscription over a transport. */
