@@ -1,5 +1,6 @@
 import type { ImageBytes, JobInfo } from './common.js';
 import type { BackendName, PatchScale } from './training.js';
+import type { MaskDetector } from './datasets.js';
 
 /** Which of a CycleGAN run's generators: first domain to second (A to B) or back. */
 export type TranslationDirection = 'AtoB' | 'BtoA';
@@ -56,6 +57,11 @@ export interface TranslationSummary {
   readonly slidePath: string;
   /** Level-0 pixels of the slide per output pixel. */
   readonly downsample: number;
+  /**
+   * The detector of the tissue mask that chose the tiles to translate: the run's source domain's (the
+   * generator learnt on its masks); for an export, the detector of the domain holding the slide.
+   */
+  readonly detector: MaskDetector;
   /** Checkpoint step of the generator; null for an export. */
   readonly generatorStep: number | null;
   readonly state: TranslationState;

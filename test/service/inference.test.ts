@@ -43,6 +43,7 @@ describe('inference through the service: translate with a tiny trained CycleGAN,
   let service: Service;
   let events: ReturnType<typeof recorder>;
   let cycleRun: string;
+  let heDomainId: string;
   let proganRun: string;
   let cmu: string;
   let runsDir: string;
@@ -58,6 +59,7 @@ describe('inference through the service: translate with a tiny trained CycleGAN,
     const he = (
       await callOk(service, 'datasets.create', { name: 'H&E', detector: 'saturation', folders: [ws.he] })
     ).domain.id;
+    heDomainId = he;
     const dapi = (
       await callOk(service, 'datasets.create', {
         name: 'DAPI',
@@ -217,6 +219,7 @@ describe('inference through the service: translate with a tiny trained CycleGAN,
       from: 'H&E',
       to: 'DAPI',
       downsample: 8,
+      detector: 'saturation',
       generatorStep: 4,
       state: 'running',
       jobId: job.jobId,
@@ -282,7 +285,11 @@ describe('inference through the service: translate with a tiny trained CycleGAN,
   it('refuses to translate the same output again unless asked to replace it', async () => {
     const again = await callError(service, 'inference.translate', small);
     expect(again.code).toBe('CONFLICT');
+    // The workspace's H&E domain switches detector after the run was trained: the translation still
+    // masks the slide as the generator's source domain was masked in training (saturation).
+    await callOk(service, 'datasets.update', { domainId: heDomainId, detector: 'otsu-red' });
     const { translation } = await callOk(service, 'inference.translate', { ...small, replace: true });
+    expect(translation.detector).toBe('saturation');
     await events.until(
       (e) =>
         jobEnded(translation.outPath)(e) && events.events.filter(jobEnded(translation.outPath)).length >= 2,
@@ -389,9 +396,11 @@ describe('inference through the service: translate with a tiny trained CycleGAN,
     });
     expect(notAnExport.code).toBe('INVALID_REQUEST');
     const { translation } = await callOk(service, 'inference.translate', request);
+    // An export has no run config: the mask is the slide's own domain's (switched to otsu-red above).
     expect(translation).toMatchObject({
       runId: cycleRun,
       direction: null,
+      detector: 'otsu-red',
       generatorStep: null,
       outPath: join(runsDir, cycleRun, 'translations', 'cmu-1-small-region.generatorBA.ds8.tif'),
     });

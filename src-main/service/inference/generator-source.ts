@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import type { GeneratorSource, PatchScale, TranslationDirection } from '../../contract/index.js';
+import type { TissueDetector } from '../../core/tissue/index.js';
 import { readLatestStep } from '../../core/training/runs/checkpoints.js';
 import { runPaths } from '../../core/training/runs/layout.js';
 import { readRunConfig, type RunConfigFile } from '../../core/training/runs/run-config.js';
@@ -20,6 +21,8 @@ export interface ResolvedGenerator {
   readonly to: string | null;
   /** The run's training scale; null for an export (the request must give one). */
   readonly scale: PatchScale | null;
+  /** The detector the source domain's masks were trained with; null for an export. */
+  readonly sourceDetector: TissueDetector | null;
   /** Checkpoint step of the weights; null for an export (or a run known only by its export). */
   readonly step: number | null;
   /** Names the generator in the default output name, e.g. `AtoB.step120`. */
@@ -72,8 +75,9 @@ export async function resolveGenerator(source: GeneratorSource, runsDir: string)
         { path: runDir },
       );
     }
-    const [a, b] = [config.domains[0]!.name, config.domains[1]!.name];
-    const [from, to] = source.direction === 'AtoB' ? [a, b] : [b, a];
+    const [a, b] = [config.domains[0]!, config.domains[1]!];
+    const [fromDomain, toDomain] = source.direction === 'AtoB' ? [a, b] : [b, a];
+    const [from, to] = [fromDomain.name, toDomain.name];
     return {
       runId: source.runId,
       runDir,
@@ -82,6 +86,7 @@ export async function resolveGenerator(source: GeneratorSource, runsDir: string)
       from,
       to,
       scale: config.sampling.scale,
+      sourceDetector: fromDomain.detector,
       step,
       label: `${source.direction}.${step === null ? 'export' : `step${step}`}`,
       provenance: {
@@ -109,6 +114,7 @@ export async function resolveGenerator(source: GeneratorSource, runsDir: string)
     from: null,
     to: null,
     scale: null,
+    sourceDetector: null,
     step: null,
     label: basename(folder),
     provenance: { run: runId, export: basename(folder) },
