@@ -2,7 +2,13 @@ import { cp, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MethodName, Reply, RequestOf, ResponseOf } from '../../src-main/contract/index.js';
+import type {
+  EventMessage,
+  MethodName,
+  Reply,
+  RequestOf,
+  ResponseOf,
+} from '../../src-main/contract/index.js';
 import { createService, type Service } from '../../src-main/service/service.js';
 
 /** The real test slides shipped with the repository. */
@@ -67,3 +73,31 @@ export async function callError(service: Service, method: string, request: unkno
   if (reply.ok) throw new Error(`${method} unexpectedly succeeded: ${JSON.stringify(reply.value)}`);
   return reply.error;
 }
+
+/** Collects every event; `until` waits for one that matches. */
+export function recorder(service: Service) {
+  const events: EventMessage[] = [];
+  const waiters: { test: (e: EventMessage) => boolean; resolve: () => void }[] = [];
+  service.subscribe((event) => {
+    events.push(event);
+    for (const w of waiters.splice(0)) (w.test(event) ? w.resolve : () => waiters.push(w))();
+  });
+  return {
+    events,
+    until(test: (e: EventMessage) => boolean, timeoutMs = 120_000): Promise<void> {
+      if (events.some(test)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), timeoutMs);
+        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+  };
+}
+
+/** Matches the event that ends the job of a subject (a run, an output path): done, failed or stopped. */
+export const jobEnded =
+  (subject: string) =>
+  (e: EventMessage): boolean =>
+    e.name === 'job.state' &&
+    e.payload.job.subject === subject &&
+    ['done', 'failed', 'stopped'].includes(e.payload.job.state);

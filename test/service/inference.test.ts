@@ -4,39 +4,13 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
-  EventMessage,
   TranslateRequest,
   TrainingConfig,
   TranslationProgressEvent,
 } from '../../src-main/contract/index.js';
 import { openSlide } from '../../src-main/core/slide/index.js';
 import type { Service } from '../../src-main/service/service.js';
-import { callError, callOk, slideWorkspace, startService } from './helpers.js';
-
-/** Collects every event; `until` waits for one that matches. */
-function recorder(service: Service) {
-  const events: EventMessage[] = [];
-  const waiters: { test: (e: EventMessage) => boolean; resolve: () => void }[] = [];
-  service.subscribe((event) => {
-    events.push(event);
-    for (const w of waiters.splice(0)) (w.test(event) ? w.resolve : () => waiters.push(w))();
-  });
-  return {
-    events,
-    until(test: (e: EventMessage) => boolean, timeoutMs = 120_000): Promise<void> {
-      if (events.some(test)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), timeoutMs);
-        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
-      });
-    },
-  };
-}
-
-const jobEnded = (subject: string) => (e: EventMessage) =>
-  e.name === 'job.state' &&
-  e.payload.job.subject === subject &&
-  ['done', 'failed', 'stopped'].includes(e.payload.job.state);
+import { callError, callOk, jobEnded, recorder, slideWorkspace, startService } from './helpers.js';
 
 describe('inference through the service: translate with a tiny trained CycleGAN, generate with a ProGAN', () => {
   let ws: Awaited<ReturnType<typeof slideWorkspace>>;

@@ -5,27 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMessage, TrainingConfig } from '../../src-main/contract/index.js';
 import type { Service } from '../../src-main/service/service.js';
-import { callError, callOk, slideWorkspace, startService } from './helpers.js';
-
-/** Collects every event; `until` waits for one that matches. */
-function recorder(service: Service) {
-  const events: EventMessage[] = [];
-  const waiters: { test: (e: EventMessage) => boolean; resolve: () => void }[] = [];
-  service.subscribe((event) => {
-    events.push(event);
-    for (const w of waiters.splice(0)) (w.test(event) ? w.resolve : () => waiters.push(w))();
-  });
-  return {
-    events,
-    until(test: (e: EventMessage) => boolean, timeoutMs = 120_000): Promise<void> {
-      if (events.some(test)) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), timeoutMs);
-        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
-      });
-    },
-  };
-}
+import { callError, callOk, jobEnded, recorder, slideWorkspace, startService } from './helpers.js';
 
 /** The messages of a run's training job (data events: slides found, masks, exclusions). */
 function jobMessages(events: readonly EventMessage[], runId: string): string[] {
@@ -35,11 +15,6 @@ function jobMessages(events: readonly EventMessage[], runId: string): string[] {
       : [],
   );
 }
-
-const ended = (runId: string) => (e: EventMessage) =>
-  e.name === 'job.state' &&
-  e.payload.job.subject === runId &&
-  ['done', 'failed', 'stopped'].includes(e.payload.job.state);
 
 describe('training through the service: a tiny CycleGAN on the real slides', () => {
   let ws: Awaited<ReturnType<typeof slideWorkspace>>;
@@ -92,8 +67,8 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
     const started = await callOk(service, 'training.start', { config });
     runId = started.runId;
     expect(runId).toMatch(/^cyclegan-tiny-\d{8}-\d{6}$/);
-    await events.until(ended(runId));
-    const end = events.events.filter(ended(runId)).at(-1)!;
+    await events.until(jobEnded(runId));
+    const end = events.events.filter(jobEnded(runId)).at(-1)!;
     expect(end.name === 'job.state' && end.payload.job.state, JSON.stringify(end.payload)).toBe('done');
     const points = events.events.flatMap((e) => (e.name === 'training.metrics' ? e.payload.points : []));
     expect(points.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -176,7 +151,7 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
     await callOk(service, 'datasets.update', { domainId: he, detector: 'saturation' });
     const before = events.events.length;
     await callOk(service, 'training.resume', { runId, steps: 8 });
-    await events.until((e) => ended(runId)(e) && events.events.filter(ended(runId)).length >= 2);
+    await events.until((e) => jobEnded(runId)(e) && events.events.filter(jobEnded(runId)).length >= 2);
     await callOk(service, 'datasets.update', { domainId: he, detector: 'otsu-red' });
     expect((await callOk(service, 'runs.get', { runId })).run).toMatchObject({
       lastStep: 8,
