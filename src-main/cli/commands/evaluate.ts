@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { buildSlideCatalog, type SlideCatalog } from '../../core/dataset/catalog.js';
 import { validateDataset } from '../../core/dataset/dataset.js';
 import type { SamplingScale } from '../../core/sampling/geometry.js';
@@ -7,7 +7,7 @@ import type { PatchImage } from '../../core/sampling/patch-image.js';
 import { PatchWorkerPool } from '../../core/sampling/worker-pool.js';
 import { openSlide } from '../../core/slide/index.js';
 import { resolveCacheDir } from '../../core/tissue/cache-dir.js';
-import { resolveTissueMaskParameters } from '../../core/tissue/tissue-mask.js';
+import { resolveTissueMaskParameters, type TissueDetector } from '../../core/tissue/tissue-mask.js';
 import { selectBackend } from '../../core/training/backend/select.js';
 import { BACKEND_CANDIDATES, type BackendPreference } from '../../core/training/backend/types.js';
 import {
@@ -18,6 +18,7 @@ import {
 import { sampleRealPatches } from '../../core/training/eval/real-patches.js';
 import { readRunConfig } from '../../core/training/runs/run-config.js';
 import { parseArgs, UsageError } from '../args.js';
+import { withDetectors } from '../detectors.js';
 import { runGuarded } from '../guard.js';
 import type { CliIo } from '../run.js';
 import { loadCycleganSource, loadProganSource } from './generator-sources.js';
@@ -47,6 +48,10 @@ Options:
   --downsample D             field of view of the patches (the one trained at; --run knows it), or
   --mpp M                    microns per patch pixel instead
   --size PX                  patch side (ProGAN: the generator's resolution; CycleGAN: the run's, or 256)
+  --detector [NAME=]D        tissue detector of the real slides' masks: otsu-red (default; brightfield
+                             stains such as H&E) or saturation (fluorescence). With --run each domain
+                             keeps its run's detector unless named here. NAME is a run domain, A or B
+                             for --held-out-a/-b, or real for --real; a bare D applies to every one
   --count N                  patches per set (default 64)
   --seed S                   seed of the real patches and the latents (default 1)
   --backend NAME             auto (default), ${BACKEND_CANDIDATES.join(', ')}
@@ -68,6 +73,7 @@ const FLAGS = {
   mpp: { type: 'number' },
   size: { type: 'integer' },
   count: { type: 'integer' },
+  detector: { type: 'string', multiple: true },
   seed: { type: 'integer' },
   backend: { type: 'string' },
   cache: { type: 'string' },
@@ -158,7 +164,8 @@ export function evaluateCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 async function catalogOf(domains: { name: string; folders: string[] }[], io: CliIo): Promise<SlideCatalog> {
-  const catalog = await buildSlideCatalog(validateDataset({ domains }), { openSlide: (p) => openSlide(p) });
+  const dataset = validateDataset({ domains: domains.map(({ name, folders }) => ({ name, folders })) });
+  const catalog = await buildSlideCatalog(dataset, { openSlide: (p) => openSlide(p) });
   for (const domain of catalog.domains) {
     for (const problem of domain.problems) io.stderr.write(`skipped   ${problem.reason}\n`);
     if (domain.slides.length === 0) throw new Error(`${domain.folders.join(', ')}: no slide found`);
@@ -173,34 +180,72 @@ function samplerScale(scale: SamplingScale): { downsample: number } | { mpp: num
 async function evaluateProgan(c: Context): Promise<{ metrics: EvaluationMetrics; label: string }> {
   const source = await loadProganSource(c.flags.run, c.flags.generator);
   try {
-    const folders = c.flags.real ?? source.realFolders;
-    if (folders.length === 0)
+    // The run's own domains, each masked as in training; --real slides form one set named real, masked
+    // with the run's detector where all its domains share one (a fluorescence run), else otsu-red.
+    const runDetectors = new Set(source.realDomains.map((d) => d.detector));
+    const real: RealDomain[] =
+      c.flags.real !== undefined
+        ? [
+            {
+              name: 'real',
+              folders: c.flags.real.map((f) => resolve(f)),
+              detector: runDetectors.size === 1 ? [...runDetectors][0]! : 'otsu-red',
+            },
+          ]
+        : source.realDomains.map((d) => ({ name: d.name, folders: [...d.folders], detector: d.detector }));
+    if (real.length === 0)
       throw new UsageError('--real is required with --generator: the slides to compare with');
+    const domains = withDetectors(real, c.flags.detector ?? []);
     const resolution = c.flags.size ?? source.resolution;
     const alpha = resolution === source.resolution ? source.alpha : 1;
     // The run's field of view is that of the resolution it reached; another --size scales it alike.
     const scale = c.scale ?? scaled(source.scale!, source.resolution, resolution);
-    const catalog = await catalogOf([{ name: 'real', folders: folders.map((f) => resolve(f)) }], c.io);
+    const catalog = await catalogOf(domains, c.io);
+    // Several domains share the set: as many patches from each, interleaved, cut to the count.
+    const perDomain = Math.ceil(c.count / domains.length);
     const evaluator = new ProganEvaluator({
-      realPatches: async (size) =>
-        (
-          await sampleRealPatches({
-            catalog,
-            cacheDir: resolveCacheDir(c.flags.cache),
-            pool: c.pool,
-            sampler: { patchSize: size, ...samplerScale(scale), seed: c.seed },
-            count: c.count,
-            onExcluded: (message) => c.io.stderr.write(`excluded  ${message}\n`),
-          })
-        ).get('real')!,
+      realPatches: async (size) => {
+        const patches = await sampleRealPatches({
+          catalog,
+          cacheDir: resolveCacheDir(c.flags.cache),
+          pool: c.pool,
+          sampler: { patchSize: size, ...samplerScale(scale), seed: c.seed },
+          count: perDomain,
+          domainMaskParameters: maskParametersOf(domains),
+          onExcluded: (message) => c.io.stderr.write(`excluded  ${message}\n`),
+        });
+        const sets = domains.map((d) => patches.get(d.name)!);
+        return Array.from({ length: perDomain }, (_, i) => sets.map((set) => set[i]!))
+          .flat()
+          .slice(0, c.count);
+      },
       count: c.count,
       seed: c.seed,
     });
     const metrics = await evaluator.evaluate(source.generator, resolution, alpha);
-    return { metrics, label: `${source.label} at ${resolution} px` };
+    return { metrics, label: `${source.label} at ${resolution} px; masks ${masksLabel(domains)}` };
   } finally {
     source.generator.dispose();
   }
+}
+
+/** A set of real slides: a domain's folders and the detector of their masks. */
+interface RealDomain {
+  readonly name: string;
+  readonly folders: string[];
+  readonly detector: TissueDetector;
+}
+
+function maskParametersOf(
+  domains: readonly RealDomain[],
+): Record<string, ReturnType<typeof resolveTissueMaskParameters>> {
+  return Object.fromEntries(
+    domains.map((d) => [d.name, resolveTissueMaskParameters({ detector: d.detector })]),
+  );
+}
+
+function masksLabel(domains: readonly RealDomain[]): string {
+  return domains.map((d) => `${d.name} ${d.detector}`).join(', ');
 }
 
 function scaled(scale: SamplingScale, fromPx: number, toPx: number): SamplingScale {
@@ -223,10 +268,10 @@ async function evaluateCycle(c: Context): Promise<{ metrics: EvaluationMetrics; 
   try {
     const backward = await loadCycleganSource(flags.run, flags['generator-ba'], 'BtoA', 'generatorBA');
     try {
-      let heldOut: [string[], string[]];
       // Held-out slides are masked with their run domain's detector (fluorescence: saturation).
       const runDomains =
         flags.run !== undefined ? (await readRunConfig(resolve(flags.run))).config.domains : null;
+      let heldOut: [string[], string[]];
       if (flags['held-out-a'] !== undefined) {
         heldOut = [[resolve(flags['held-out-a'])], [resolve(flags['held-out-b']!)]];
       } else {
@@ -235,24 +280,19 @@ async function evaluateCycle(c: Context): Promise<{ metrics: EvaluationMetrics; 
           'warning   no --held-out-a/--held-out-b: evaluating on the training slides, which flatters the cycle error\n',
         );
       }
-      const names = [`A (${basename(heldOut[0][0]!)})`, `B (${basename(heldOut[1][0]!)})`] as const;
-      const catalog = await catalogOf(
-        [
-          { name: names[0], folders: heldOut[0] },
-          { name: names[1], folders: heldOut[1] },
-        ],
-        c.io,
+      // --detector names them by the run's domain names, or A and B without a run.
+      const domains = withDetectors(
+        [0, 1].map((i) => ({
+          name: runDomains?.[i]!.name ?? (i === 0 ? 'A' : 'B'),
+          folders: heldOut[i]!,
+          detector: runDomains?.[i]!.detector ?? 'otsu-red',
+        })),
+        flags.detector ?? [],
       );
+      const catalog = await catalogOf(domains, c.io);
       const patches = await sampleRealPatches({
         catalog,
-        ...(runDomains && {
-          domainMaskParameters: Object.fromEntries(
-            names.map((name, i) => [
-              name,
-              resolveTissueMaskParameters({ detector: runDomains[i]!.detector }),
-            ]),
-          ),
-        }),
+        domainMaskParameters: maskParametersOf(domains),
         cacheDir: resolveCacheDir(flags.cache),
         pool: c.pool,
         sampler: {
@@ -271,10 +311,8 @@ async function evaluateCycle(c: Context): Promise<{ metrics: EvaluationMetrics; 
         heldOutB: b,
         swd: { seed: c.seed },
       });
-      return {
-        metrics,
-        label: flags.run !== undefined ? forward.origin : `${forward.origin}, ${backward.origin}`,
-      };
+      const origin = flags.run !== undefined ? forward.origin : `${forward.origin}, ${backward.origin}`;
+      return { metrics, label: `${origin}; masks ${masksLabel(domains)}` };
     } finally {
       backward.generator.dispose();
     }

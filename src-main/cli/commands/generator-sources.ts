@@ -11,6 +11,7 @@ import {
   loadRunProganGenerator,
   type CycleDirection,
 } from '../../core/inference/run-generator.js';
+import type { DomainConfig } from '../../core/config/training-config.js';
 import type { SamplingScale } from '../../core/sampling/geometry.js';
 import type { CycleganGenerator } from '../../core/training/models/cyclegan.js';
 import type { ProganGenerator } from '../../core/training/models/progan.js';
@@ -78,8 +79,8 @@ export interface ProganSource {
   readonly alpha: number;
   /** The run's field of view at `resolution`; null for an export. */
   readonly scale: SamplingScale | null;
-  /** The run's domains' folders (the real slides), empty for an export. */
-  readonly realFolders: readonly string[];
+  /** The run's domains (the real slides) with the detector of their masks; empty for an export. */
+  readonly realDomains: readonly DomainConfig[];
   readonly label: string;
 }
 
@@ -95,7 +96,7 @@ export async function loadProganSource(
       resolution: run.resolution,
       alpha: run.alpha,
       scale: run.scale,
-      realFolders: run.config.domains.flatMap((d) => d.folders),
+      realDomains: run.config.domains,
       label: `${basename(run.runDir)} (${run.step === null ? 'its export' : `step ${run.step}`})`,
     };
   }
@@ -107,7 +108,7 @@ export async function loadProganSource(
     resolution: state?.resolution ?? generator.config.maxResolution,
     alpha: state?.alpha ?? 1,
     scale: null,
-    realFolders: [],
+    realDomains: [],
     label: basename(folder),
   };
 }

@@ -94,8 +94,18 @@ describe('histo-fetch evaluate', () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
-      /^eval\/swd +\d+\.\d{4}\neval\/swd@16 +\d+\.\d{4}\n\(progan at 16 px; 16 patches per set, wasm\)\n$/,
+      /^eval\/swd +\d+\.\d{4}\neval\/swd@16 +\d+\.\d{4}\n\(progan at 16 px; masks real otsu-red; 16 patches per set, wasm\)\n$/,
     );
+  });
+
+  it('masks the real slides with the detector --detector gives (fluorescence: saturation)', async () => {
+    const args = ['evaluate', '--generator', join(folder, 'progan'), '--real', join(folder, 'dapi')];
+    const result = await spawnCli([...args, '--detector', 'saturation', ...common()]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('(progan at 16 px; masks real saturation; 16 patches per set, wasm)');
+    const unknown = await spawnCli([...args, '--detector', 'DAPI=saturation', ...common()]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--detector 'DAPI=saturation': no domain named 'DAPI' (domains: real)");
   });
 
   it('asks for one kind of generator and the field of view', async () => {

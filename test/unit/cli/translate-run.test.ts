@@ -25,7 +25,18 @@ beforeAll(async () => {
       }),
       cycleRun,
     ],
-    [tinyConfig(ws, { model: 'progan', steps: 24, checkpointEvery: 24 }), proganRun],
+    [
+      tinyConfig(ws, {
+        model: 'progan',
+        steps: 24,
+        checkpointEvery: 24,
+        domains: [
+          { name: 'A', folders: [ws.folder('A')] },
+          { name: 'B', folders: [ws.folder('B')], detector: 'saturation' },
+        ],
+      }),
+      proganRun,
+    ],
   ] as const) {
     expect((await startTraining({ config, runDir }, slideDeps(ws.cacheDir)).done).reason).toBe('completed');
   }
@@ -76,12 +87,26 @@ describe('translate, generate and evaluate from a training run', () => {
     expect(cycle.code, cycle.stderr).toBe(0);
     expect(cycle.stderr).toContain('evaluating on the training slides');
     const parsed = JSON.parse(cycle.stdout) as { generators: string; metrics: Record<string, number> };
-    expect(parsed.generators).toBe('cyclegan-run (step 4)');
+    // Each domain's training slides are masked with the run's detector of that domain.
+    expect(parsed.generators).toBe('cyclegan-run (step 4); masks A otsu-red, B saturation');
     expect(Object.keys(parsed.metrics)).toContain('eval/swdAB@24');
     const progan = await spawnCli(['evaluate', '--run', proganRun, '--count', '8', ...cache()]);
     expect(progan.code, progan.stderr).toBe(0);
     expect(progan.stdout).toMatch(
-      /^eval\/swd +\d+\.\d+\neval\/swd@8 +\d+\.\d+\n\(progan-run \(step 24\) at 8 px; 8 patches per set, wasm\)\n$/,
+      /^eval\/swd +\d+\.\d+\neval\/swd@8 +\d+\.\d+\n\(progan-run \(step 24\) at 8 px; masks A otsu-red, B saturation; 8 patches per set, wasm\)\n$/,
     );
+    // --detector NAME=D overrides one domain's run detector.
+    const override = await spawnCli([
+      'evaluate',
+      '--run',
+      proganRun,
+      '--count',
+      '8',
+      '--detector',
+      'A=saturation',
+      ...cache(),
+    ]);
+    expect(override.code, override.stderr).toBe(0);
+    expect(override.stdout).toContain('masks A saturation, B saturation;');
   });
 });
