@@ -68,29 +68,69 @@ function applyActivation(activation: NormActivation, v: string): string {
 
 type Built = { spec: ProgramSpec; uniforms: ProgramUniform[] };
 
-/** Forward 1: per (sample, chunk, channel) mean and sum of squared deviations, shifted for accuracy. */
-export function statsPartialProgram(d: NormDims): Built {
-  const threads = d.batch * d.chunks * d.channels;
+/**
+ * One program of the norm: a flat thread index `t` over `threads`, the dimension uniforms (plus `extra`),
+ * and `C` bound to the channel count before `body`.
+ */
+function normProgram(
+  d: NormDims,
+  program: {
+    key: string;
+    inputs: string[];
+    outputShape: readonly number[];
+    threads: number;
+    body: string;
+    extra?: { declaration: string; uniform: ProgramUniform };
+  },
+): Built {
   return {
     spec: {
-      key: 'HfNormStatsPartial',
-      inputs: ['x'],
-      outputShape: [d.batch, d.chunks, d.channels, 2],
+      key: program.key,
+      inputs: program.inputs,
+      outputShape: [...program.outputShape],
       workgroupSize: [WG, 1, 1],
-      dispatch: grid2d(threads / WG),
-      uniforms: DIM_UNIFORMS,
+      dispatch: grid2d(program.threads / WG),
+      uniforms: program.extra ? `${DIM_UNIFORMS} ${program.extra.declaration}` : DIM_UNIFORMS,
       code: `
 fn main() {
   ${THREAD_INDEX}
   let C = uniforms.channels;
-  let P = uniforms.chunks;
+${program.body}
+}`,
+    },
+    uniforms: program.extra ? [...dimUniforms(d), program.extra.uniform] : dimUniforms(d),
+  };
+}
+
+/** A thread per (sample b, chunk p, channel c): the chunk's pixel range and the sample's channel base. */
+const CHUNK_THREAD = `  let P = uniforms.chunks;
   if (t >= uniforms.batch * P * C) { return; }
   let c = t % C;
   let p = (t / C) % P;
   let b = t / (C * P);
   let start = p * uniforms.chunk;
   let end = min(start + uniforms.chunk, uniforms.pixels);
-  let base = b * uniforms.pixels * C + c;
+  let base = b * uniforms.pixels * C + c;`;
+
+/** A thread per element: its channel c and the index s of its (sample, channel) pair of statistics. */
+const ELEMENT_THREAD = `  if (t >= uniforms.batch * uniforms.pixels * C) { return; }
+  let c = t % C;
+  let s = ((t / (uniforms.pixels * C)) * C + c) * 2;`;
+
+/** A thread per (sample b, channel c), merging the P chunk partials. */
+const SAMPLE_CHANNEL_THREAD = `  let P = uniforms.chunks;
+  if (t >= uniforms.batch * C) { return; }
+  let c = t % C;
+  let b = t / C;`;
+
+/** Forward 1: per (sample, chunk, channel) mean and sum of squared deviations, shifted for accuracy. */
+export function statsPartialProgram(d: NormDims): Built {
+  return normProgram(d, {
+    key: 'HfNormStatsPartial',
+    inputs: ['x'],
+    outputShape: [d.batch, d.chunks, d.channels, 2],
+    threads: d.batch * d.chunks * d.channels,
+    body: `${CHUNK_THREAD}
   let shift = x[base + start * C];
   var s1 = 0.0;
   var s2 = 0.0;
@@ -101,31 +141,19 @@ fn main() {
   }
   let n = f32(end - start);
   result[t * 2] = shift + s1 / n;
-  result[t * 2 + 1] = max(s2 - s1 * s1 / n, 0.0);
-}`,
-    },
-    uniforms: dimUniforms(d),
-  };
+  result[t * 2 + 1] = max(s2 - s1 * s1 / n, 0.0);`,
+  });
 }
 
 /** Forward 2: merges chunk statistics (Chan et al.) into (mean, 1/sqrt(var + eps)) per sample and channel. */
 export function statsMergeProgram(d: NormDims, epsilon: number): Built {
-  return {
-    spec: {
-      key: 'HfNormStatsMerge',
-      inputs: ['partial'],
-      outputShape: [d.batch, d.channels, 2],
-      workgroupSize: [WG, 1, 1],
-      dispatch: grid2d((d.batch * d.channels) / WG),
-      uniforms: `${DIM_UNIFORMS} eps : f32,`,
-      code: `
-fn main() {
-  ${THREAD_INDEX}
-  let C = uniforms.channels;
-  let P = uniforms.chunks;
-  if (t >= uniforms.batch * C) { return; }
-  let c = t % C;
-  let b = t / C;
+  return normProgram(d, {
+    key: 'HfNormStatsMerge',
+    inputs: ['partial'],
+    outputShape: [d.batch, d.channels, 2],
+    threads: d.batch * d.channels,
+    extra: { declaration: 'eps : f32,', uniform: { type: 'float32', data: [epsilon] } },
+    body: `${SAMPLE_CHANNEL_THREAD}
   var n = 0.0;
   var mean = 0.0;
   var m2 = 0.0;
@@ -139,37 +167,21 @@ fn main() {
     n = total;
   }
   result[t * 2] = mean;
-  result[t * 2 + 1] = inverseSqrt(m2 / f32(uniforms.pixels) + uniforms.eps);
-}`,
-    },
-    uniforms: [...dimUniforms(d), { type: 'float32', data: [epsilon] }],
-  };
+  result[t * 2 + 1] = inverseSqrt(m2 / f32(uniforms.pixels) + uniforms.eps);`,
+  });
 }
 
 /** Forward 3: y = act(gamma * (x - mean) / std + beta). */
 export function applyProgram(d: NormDims, activation: NormActivation): Built {
-  const size = d.batch * d.pixels * d.channels;
-  return {
-    spec: {
-      key: `HfNormApply_${activation}`,
-      inputs: ['x', 'stats', 'gamma', 'beta'],
-      outputShape: d.shape,
-      workgroupSize: [WG, 1, 1],
-      dispatch: grid2d(size / WG),
-      uniforms: DIM_UNIFORMS,
-      code: `
-fn main() {
-  ${THREAD_INDEX}
-  let C = uniforms.channels;
-  if (t >= uniforms.batch * uniforms.pixels * C) { return; }
-  let c = t % C;
-  let s = ((t / (uniforms.pixels * C)) * C + c) * 2;
+  return normProgram(d, {
+    key: `HfNormApply_${activation}`,
+    inputs: ['x', 'stats', 'gamma', 'beta'],
+    outputShape: d.shape,
+    threads: d.batch * d.pixels * d.channels,
+    body: `${ELEMENT_THREAD}
   let v = gamma[c] * (x[t] - stats[s]) * stats[s + 1] + beta[c];
-  result[t] = ${applyActivation(activation, 'v')};
-}`,
-    },
-    uniforms: dimUniforms(d),
-  };
+  result[t] = ${applyActivation(activation, 'v')};`,
+  });
 }
 
 /** Inputs of the backward programs: y is only bound when the activation has a slope to read. */
@@ -179,27 +191,12 @@ export function backwardInputs(activation: NormActivation): string[] {
 
 /** Backward 1: per (sample, chunk, channel) sums of g and g * x^, g = dy * act'. */
 export function gradPartialProgram(d: NormDims, activation: NormActivation): Built {
-  const threads = d.batch * d.chunks * d.channels;
-  return {
-    spec: {
-      key: `HfNormGradPartial_${activation}`,
-      inputs: backwardInputs(activation),
-      outputShape: [d.batch, d.chunks, d.channels, 2],
-      workgroupSize: [WG, 1, 1],
-      dispatch: grid2d(threads / WG),
-      uniforms: DIM_UNIFORMS,
-      code: `
-fn main() {
-  ${THREAD_INDEX}
-  let C = uniforms.channels;
-  let P = uniforms.chunks;
-  if (t >= uniforms.batch * P * C) { return; }
-  let c = t % C;
-  let p = (t / C) % P;
-  let b = t / (C * P);
-  let start = p * uniforms.chunk;
-  let end = min(start + uniforms.chunk, uniforms.pixels);
-  let base = b * uniforms.pixels * C + c;
+  return normProgram(d, {
+    key: `HfNormGradPartial_${activation}`,
+    inputs: backwardInputs(activation),
+    outputShape: [d.batch, d.chunks, d.channels, 2],
+    threads: d.batch * d.chunks * d.channels,
+    body: `${CHUNK_THREAD}
   let s = (b * C + c) * 2;
   let mean = stats[s];
   let rstd = stats[s + 1];
@@ -212,31 +209,18 @@ fn main() {
     sgx += g * (x[idx] - mean) * rstd;
   }
   result[t * 2] = sg;
-  result[t * 2 + 1] = sgx;
-}`,
-    },
-    uniforms: dimUniforms(d),
-  };
+  result[t * 2 + 1] = sgx;`,
+  });
 }
 
 /** Backward 2: sums the chunk partials per sample and channel. */
 export function gradMergeProgram(d: NormDims): Built {
-  return {
-    spec: {
-      key: 'HfNormGradMerge',
-      inputs: ['partial'],
-      outputShape: [d.batch, d.channels, 2],
-      workgroupSize: [WG, 1, 1],
-      dispatch: grid2d((d.batch * d.channels) / WG),
-      uniforms: DIM_UNIFORMS,
-      code: `
-fn main() {
-  ${THREAD_INDEX}
-  let C = uniforms.channels;
-  let P = uniforms.chunks;
-  if (t >= uniforms.batch * C) { return; }
-  let c = t % C;
-  let b = t / C;
+  return normProgram(d, {
+    key: 'HfNormGradMerge',
+    inputs: ['partial'],
+    outputShape: [d.batch, d.channels, 2],
+    threads: d.batch * d.channels,
+    body: `${SAMPLE_CHANNEL_THREAD}
   var sg = 0.0;
   var sgx = 0.0;
   for (var p = 0; p < P; p++) {
@@ -245,11 +229,8 @@ fn main() {
     sgx += partial[i + 1];
   }
   result[t * 2] = sg;
-  result[t * 2 + 1] = sgx;
-}`,
-    },
-    uniforms: dimUniforms(d),
-  };
+  result[t * 2 + 1] = sgx;`,
+  });
 }
 
 /**
@@ -258,35 +239,22 @@ fn main() {
  * which saves the merge dispatch.
  */
 export function gradInputProgram(d: NormDims, activation: NormActivation, from: 'sums' | 'params'): Built {
-  const size = d.batch * d.pixels * d.channels;
   const sums =
     from === 'sums'
       ? { inputs: ['sums'], g: 'sums[s]', gx: 'sums[s + 1]' }
       : { inputs: ['dBeta', 'dGamma'], g: 'dBeta[c]', gx: 'dGamma[c]' };
-  return {
-    spec: {
-      key: `HfNormGradInput_${activation}_${from}`,
-      inputs: [...backwardInputs(activation), 'gamma', ...sums.inputs],
-      outputShape: d.shape,
-      workgroupSize: [WG, 1, 1],
-      dispatch: grid2d(size / WG),
-      uniforms: DIM_UNIFORMS,
-      code: `
-fn main() {
-  ${THREAD_INDEX}
-  let C = uniforms.channels;
-  if (t >= uniforms.batch * uniforms.pixels * C) { return; }
-  let c = t % C;
-  let s = ((t / (uniforms.pixels * C)) * C + c) * 2;
+  return normProgram(d, {
+    key: `HfNormGradInput_${activation}_${from}`,
+    inputs: [...backwardInputs(activation), 'gamma', ...sums.inputs],
+    outputShape: d.shape,
+    threads: d.batch * d.pixels * d.channels,
+    body: `${ELEMENT_THREAD}
   let rstd = stats[s + 1];
   let xhat = (x[t] - stats[s]) * rstd;
   let g = dy[t] * ${slopeFromOutput(activation, 'y[t]')};
   let n = f32(uniforms.pixels);
-  result[t] = rstd * gamma[c] * (g - ${sums.g} / n - xhat * ${sums.gx} / n);
-}`,
-    },
-    uniforms: dimUniforms(d),
-  };
+  result[t] = rstd * gamma[c] * (g - ${sums.g} / n - xhat * ${sums.gx} / n);`,
+  });
 }
 
 /**
@@ -301,24 +269,14 @@ export function gradParamProgram(d: NormDims, which: 'gamma' | 'beta', from: 'su
       : `for (var bp = 0; bp < uniforms.batch * uniforms.chunks; bp++) {
     total += partial[(bp * C + t) * 2 + ${component}];
   }`;
-  return {
-    spec: {
-      key: `HfNormGradParam_${which}_${from}`,
-      inputs: [from],
-      outputShape: [d.channels],
-      workgroupSize: [WG, 1, 1],
-      dispatch: grid2d(d.channels / WG),
-      uniforms: DIM_UNIFORMS,
-      code: `
-fn main() {
-  ${THREAD_INDEX}
-  let C = uniforms.channels;
-  if (t >= C) { return; }
+  return normProgram(d, {
+    key: `HfNormGradParam_${which}_${from}`,
+    inputs: [from],
+    outputShape: [d.channels],
+    threads: d.channels,
+    body: `  if (t >= C) { return; }
   var total = 0.0;
   ${loop}
-  result[t] = total;
-}`,
-    },
-    uniforms: dimUniforms(d),
-  };
+  result[t] = total;`,
+  });
 }
