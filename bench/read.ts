@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ import { UsageError, parseArgs } from '../src-main/cli/args.js';
 import { openSlide } from '../src-main/core/slide/index.js';
 import { Rng } from '../src-main/core/util/rng.js';
 import { waitForQuiet } from './load.js';
+import { replicatedSlide } from './slides.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -65,32 +66,6 @@ interface ConfigSummary {
   /** Median cores other processes kept busy during the runs. */
   readonly otherCores: number | null;
   readonly runs: readonly RunResult[];
-}
-
-/** Generates the benchmark slide once (atomic: temp name then rename); returns its path. */
-async function ensureSlide(): Promise<{ path: string; generatedSeconds: number | null }> {
-  const path = join(OUT_DIR, `cmu-replicated-${REPLICATE[0]}x${REPLICATE[1]}-jpeg.tif`);
-  if (existsSync(path)) return { path, generatedSeconds: null };
-  await mkdir(OUT_DIR, { recursive: true });
-  const start = performance.now();
-  const raw = join(OUT_DIR, `source-${process.pid}.v`);
-  const partial = join(OUT_DIR, `partial-${process.pid}.tif`);
-  try {
-    // tiffload reads the SVS's level 0 as RGB; strip drops the Aperio description so it is generic-tiff.
-    await exec('vips', ['tiffload', SOURCE_SLIDE, raw]);
-    await exec('vips', [
-      'replicate',
-      raw,
-      `${partial}[tile,pyramid,compression=jpeg,Q=80,tile-width=256,tile-height=256,strip]`,
-      String(REPLICATE[0]),
-      String(REPLICATE[1]),
-    ]);
-    await rename(partial, path);
-  } finally {
-    await rm(raw, { force: true });
-    await rm(partial, { force: true });
-  }
-  return { path, generatedSeconds: (performance.now() - start) / 1000 };
 }
 
 /** Compiles the C reference when missing or older than its source. */
@@ -143,7 +118,7 @@ export async function run(args: string[]): Promise<number> {
 
   const { path: slidePath, generatedSeconds } = options.slide
     ? { path: options.slide, generatedSeconds: null }
-    : await ensureSlide();
+    : await replicatedSlide(SOURCE_SLIDE, REPLICATE, OUT_DIR);
   if (generatedSeconds !== null) log(`generated ${slidePath} in ${generatedSeconds.toFixed(1)} s`);
   await ensureCLoop();
 

@@ -11,12 +11,9 @@
  * The first step is reported apart: it includes the sampler's and the worker's start.
  * Target: data-wait < 1% of step time on every preset (the paper measured 0.74% overhead).
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { UsageError, parseArgs } from '../src-main/cli/args.js';
 import {
   resolveTrainingConfig,
@@ -26,8 +23,8 @@ import {
 import type { StepMetrics } from '../src-main/core/training/runs/metrics.js';
 import { openSlideBatchSource } from '../src-main/core/training/trainer/sampler-source.js';
 import { startTraining } from '../src-main/core/training/trainer/trainer.js';
+import { replicatedSlide } from './slides.js';
 
-const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT_DIR = join(ROOT, 'bench-output', 'train');
 const SOURCE_SLIDE = join(ROOT, 'test', 'fixtures', 'slides', 'cmu-1-small-region.svs');
@@ -62,30 +59,10 @@ interface BenchRow {
   readonly samplerPatchesPerSecond: number;
 }
 
-/** Generates a benchmark slide once (atomic: temp name then rename); returns its folder. */
+/** A benchmark slide folder of one domain, its slide generated once. */
 async function ensureSlide(domain: keyof typeof SLIDES): Promise<string> {
-  const [x, y] = SLIDES[domain];
   const folder = join(OUT_DIR, `slides-${domain}`);
-  const path = join(folder, `cmu-replicated-${x}x${y}-jpeg.tif`);
-  if (existsSync(path)) return folder;
-  await mkdir(folder, { recursive: true });
-  const raw = join(OUT_DIR, `source-${process.pid}.v`);
-  const partial = join(OUT_DIR, `partial-${process.pid}.tif`);
-  try {
-    // tiffload reads the SVS's level 0 as RGB; strip drops the Aperio description so it is generic-tiff.
-    await exec('vips', ['tiffload', SOURCE_SLIDE, raw]);
-    await exec('vips', [
-      'replicate',
-      raw,
-      `${partial}[tile,pyramid,compression=jpeg,Q=80,tile-width=256,tile-height=256,strip]`,
-      String(x),
-      String(y),
-    ]);
-    await rename(partial, path);
-  } finally {
-    await rm(raw, { force: true });
-    await rm(partial, { force: true });
-  }
+  await replicatedSlide(SOURCE_SLIDE, SLIDES[domain], folder);
   return folder;
 }
 

@@ -16,14 +16,14 @@
  * Each run is a child process (bench/translate-child.ts), so peak RSS and the backend are its own.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs, UsageError } from '../src-main/cli/args.js';
 import { BACKEND_CANDIDATES, type BackendName } from '../src-main/core/training/backend/types.js';
 import { machineBusySeconds, otherCores, ownCpuSeconds } from './load.js';
+import { replicatedSlide } from './slides.js';
 import type { ChildOptions, ChildResult } from './translate-child.js';
 
 const exec = promisify(execFile);
@@ -48,33 +48,6 @@ const FLAGS = {
   'large-backend': { type: 'string' },
   regenerate: { type: 'boolean' },
 } as const;
-
-/** The large slide, generated once (temp name, then renamed). */
-async function ensureLargeSlide(
-  regenerate: boolean,
-): Promise<{ path: string; generatedSeconds: number | null }> {
-  const path = join(OUT_DIR, `cmu-replicated-${REPLICATE[0]}x${REPLICATE[1]}-jpeg.tif`);
-  if (existsSync(path) && !regenerate) return { path, generatedSeconds: null };
-  await mkdir(OUT_DIR, { recursive: true });
-  const started = performance.now();
-  const raw = join(OUT_DIR, `source-${process.pid}.v`);
-  const partial = join(OUT_DIR, `partial-${process.pid}.tif`);
-  try {
-    await exec('vips', ['tiffload', SMALL_SLIDE, raw]);
-    await exec('vips', [
-      'replicate',
-      raw,
-      `${partial}[tile,pyramid,compression=jpeg,Q=80,tile-width=256,tile-height=256,strip]`,
-      String(REPLICATE[0]),
-      String(REPLICATE[1]),
-    ]);
-    await rename(partial, path);
-  } finally {
-    await rm(raw, { force: true });
-    await rm(partial, { force: true });
-  }
-  return { path, generatedSeconds: (performance.now() - started) / 1000 };
-}
 
 async function runChild(
   options: ChildOptions,
@@ -183,7 +156,7 @@ export async function run(args: string[]): Promise<number> {
   // 2. Memory on a large slide.
   let large = null;
   if (flags.large !== false) {
-    const slide = await ensureLargeSlide(flags.regenerate === true);
+    const slide = await replicatedSlide(SMALL_SLIDE, REPLICATE, OUT_DIR, flags.regenerate === true);
     if (slide.generatedSeconds !== null)
       log(`generated ${slide.path} in ${slide.generatedSeconds.toFixed(1)} s`);
     const largeDownsample = flags['large-downsample'] ?? 1;
