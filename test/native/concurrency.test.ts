@@ -112,6 +112,36 @@ describe('close() while reads are in flight', () => {
     expect(JSON.parse(stdout)).toEqual([5, 0]);
   });
 
+  it('lets a worker thread exit with reads in flight without aborting the process', async () => {
+    // A patch worker that dies (or exits) mid-read tears its Node-API environment down while the thread
+    // pool still holds its reads: settling them then must be skipped, not abort the whole process.
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const [addonPath, slide] = process.argv.slice(1);
+      const inWorker = \`
+        const addon = require(\${JSON.stringify(addonPath)});
+        addon.open(\${JSON.stringify(slide)}).then((s) => {
+          for (let i = 0; i < 64; i++) s.readRegion((i % 8) * 256, (i >> 3) * 256, 0, 512, 512);
+          process.exit(3);
+        });\`;
+      (async () => {
+        for (let i = 0; i < 8; i++) {
+          const code = await new Promise((resolve) => new Worker(inWorker, { eval: true }).on('exit', resolve));
+          if (code !== 3) throw new Error('worker exit code ' + code);
+        }
+        const addon = require(addonPath);
+        const s = await addon.open(slide);
+        console.log((await s.readRegion(0, 0, 0, 16, 16)).length);
+      })();`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '-e',
+      script,
+      ADDON_PATH,
+      slidePath('cmu-1-small-region.svs'),
+    ]);
+    expect(stdout.trim()).toBe(String(16 * 16 * 3));
+  });
+
   it('rejects later calls with CLOSED, naming the file', async () => {
     const path = slidePath('tiny.svs');
     const slide = await addon.open(path);

@@ -21,6 +21,9 @@
       "defines": [
         "NAPI_VERSION=8",
         "NODE_ADDON_API_CPP_EXCEPTIONS",
+        # A worker thread that exits with reads in flight: settling them after its environment is
+        # gone must be dropped, not abort the process (test/native/concurrency.test.ts).
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "NODE_API_NO_EXTERNAL_BUFFERS_ALLOWED"
       ],
       "cflags!": ["-fno-exceptions"],
