@@ -245,13 +245,22 @@ export class PatchStream {
       patchSeed: plan.patchSeed,
       augmentProbability: this.options.augmentProbability,
     };
-    void this.deps.runJob(job, urgent).then((result) => {
-      // A closed stream, or a slot already replaced, ignores late results.
-      if (this.closed || this.slots.get(plan.sampleIndex) !== slot || slot.plan !== plan) return;
-      slot.result = result;
-      if (result.ok) this.deps.stats.recordPrepared();
-      this.pump();
-    });
+    const attempt = (retry: boolean): void => {
+      void this.deps.runJob(job, urgent || retry).then((result) => {
+        // A closed stream, or a slot already replaced, ignores late results.
+        if (this.closed || this.slots.get(plan.sampleIndex) !== slot || slot.plan !== plan) return;
+        // A worker that died took its queued jobs with it, whatever they were; the job is seeded, so the
+        // replacement worker makes the same patch. A second death on the same job is not a coincidence.
+        if (!result.ok && result.code === 'WORKER_FAILED' && !retry) {
+          attempt(true);
+          return;
+        }
+        slot.result = result;
+        if (result.ok) this.deps.stats.recordPrepared();
+        this.pump();
+      });
+    };
+    attempt(false);
   }
 
   /** Draws postponed plans, resolves the head in order, and serves waiting consumers. */

@@ -13,6 +13,16 @@ const slides = new SlideCache({ capacity: options.maxOpenSlides });
 const queue: { id: number; job: PatchJob }[] = [];
 let running = 0;
 
+/**
+ * Fault injection for crash tests: `HISTO_FETCH_FAULT=patch-worker-exit:<n>` makes the pool's first worker
+ * exit when its n-th job arrives, as a crashed thread would, taking its queued jobs with it.
+ */
+const exitOnJob =
+  options.spawnIndex === 0
+    ? Number(/^patch-worker-exit:(\d+)$/.exec(process.env['HISTO_FETCH_FAULT'] ?? '')?.[1] ?? 0)
+    : 0;
+let jobsReceived = 0;
+
 function pump(): void {
   while (running < options.concurrency && queue.length > 0) {
     const { id, job } = queue.shift()!;
@@ -28,6 +38,7 @@ function pump(): void {
 
 parentPort!.on('message', (message: ToPatchWorker) => {
   if (message.type === 'job') {
+    if (++jobsReceived === exitOnJob) process.exit(70);
     const entry = { id: message.id, job: message.job };
     if (message.urgent) queue.unshift(entry);
     else queue.push(entry);

@@ -19,6 +19,8 @@ export interface PatchWorkerData {
   readonly concurrency: number;
   /** Open slide handles each worker keeps (LRU). */
   readonly maxOpenSlides: number;
+  /** 0 for the pool's first worker, counting replacements too (the fault hook picks the first). */
+  readonly spawnIndex: number;
 }
 
 export interface PatchWorkerPoolOptions {
@@ -46,6 +48,7 @@ export class PatchWorkerPool {
   private readonly members: Member[] = [];
   private readonly options: Required<PatchWorkerPoolOptions>;
   private nextId = 1;
+  private spawned = 0;
   private closed = false;
 
   constructor(options: Readonly<PatchWorkerPoolOptions> = {}) {
@@ -120,6 +123,7 @@ export class PatchWorkerPool {
     const workerData: PatchWorkerData = {
       concurrency: this.options.concurrencyPerWorker,
       maxOpenSlides: this.options.maxOpenSlidesPerWorker,
+      spawnIndex: this.spawned++,
     };
     const worker = startSiblingWorker(import.meta.url, './patch-worker', { workerData });
     const member: Member = { worker, pending: new Map(), alive: true };

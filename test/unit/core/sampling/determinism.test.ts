@@ -102,6 +102,34 @@ describe('determinism and resume', () => {
     );
   });
 
+  it('loses and changes nothing when a worker dies mid-run: its jobs are prepared again', async () => {
+    // The fault hook: the crashing pool's first worker exits on its 20th job, with jobs queued on it.
+    process.env['HISTO_FETCH_FAULT'] = 'patch-worker-exit:20';
+    const crashing = new PatchWorkerPool({ workers: 2, concurrencyPerWorker: 2, maxOpenSlidesPerWorker: 4 });
+    delete process.env['HISTO_FETCH_FAULT'];
+    const deaths: string[] = [];
+    try {
+      const withCrash = new PatchSampler(await datasetOf(DOMAINS, cache.path), OPTIONS, {
+        runJob: async (job, urgent) => {
+          const result = await crashing.run(job, urgent);
+          if (!result.ok) deaths.push(result.code);
+          return result;
+        },
+        restore: null,
+        statsIntervalMs: 0,
+      });
+      const steady = await sampler(2);
+      const [a, b] = [await take(withCrash, 6), await take(steady, 6)];
+      withCrash.close();
+      steady.close();
+      expect(deaths.length, 'jobs lost with the worker').toBeGreaterThan(0);
+      expect(new Set(deaths)).toEqual(new Set(['WORKER_FAILED']));
+      expect(a).toEqual(b);
+    } finally {
+      await crashing.close();
+    }
+  });
+
   it('continues the sequence exactly from a saved state (through JSON, with another worker count)', async () => {
     const original = await sampler(1);
     await take(original, 3);

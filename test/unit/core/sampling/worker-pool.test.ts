@@ -43,4 +43,25 @@ describe('PatchWorkerPool', () => {
     await pool.close();
     expect(await pool.run(JOB)).toMatchObject({ ok: false, kind: 'internal', code: 'CLOSED' });
   });
+
+  it('fails the jobs of a worker that dies as internal WORKER_FAILED, and replaces the worker', async () => {
+    // The fault hook: the first worker exits when its 2nd job arrives, with 4 jobs queued on it.
+    process.env['HISTO_FETCH_FAULT'] = 'patch-worker-exit:2';
+    const pool = new PatchWorkerPool({ workers: 1, concurrencyPerWorker: 1 });
+    delete process.env['HISTO_FETCH_FAULT'];
+    try {
+      const lost = await Promise.all([pool.run(JOB), pool.run(JOB), pool.run(JOB), pool.run(JOB)]);
+      const failed = lost.filter((r) => !r.ok);
+      expect(failed.length).toBeGreaterThanOrEqual(3);
+      for (const result of failed) {
+        expect(result).toMatchObject({ ok: false, kind: 'internal', code: 'WORKER_FAILED' });
+        expect(!result.ok && result.message).toMatch(/^A patch worker stopped: exit code 70$/);
+      }
+      expect(pool.size).toBe(1);
+      const after = await pool.run(JOB);
+      expect(after.ok, after.ok ? '' : after.message).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
 });
