@@ -3,7 +3,7 @@ import { access, appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slideWorkspace } from '../service/helpers.js';
 import { chromiumPath, openBrowser, type BrowserSession } from './browser.js';
 import { ensureRendererBuilt, repoRoot } from './renderer-build.js';
@@ -65,6 +65,14 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     serve = await startServe(['--port', '0', '--state', join(ws.dir, 'state'), '--root', ws.root]);
     browser = await openBrowser();
     page = browser.page;
+  });
+
+  // A case that fails with a modal dialog open would block every click of the cases after it (one failure
+  // reported as twelve): close whatever modal is left, so each case fails or passes on its own.
+  afterEach(async () => {
+    await page
+      ?.evaluate(`for (const open of document.querySelectorAll('dialog[open]')) open.close()`)
+      .catch(() => undefined);
   });
 
   afterAll(async () => {
@@ -139,7 +147,8 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     await dialog.getByRole('button', { name: `📁 ${ws.root}` }).click();
     await dialog.getByRole('button', { name: '📁 fluorescence' }).click();
     await dialog.locator('input[name="folder-path"]').waitFor();
-    await expect(dialog.locator('input[name="folder-path"]').inputValue()).resolves.toBe(ws.fluorescence);
+    // The listing (and the path it fills in) arrives after the click: poll, a slow machine answers late.
+    await expect.poll(() => dialog.locator('input[name="folder-path"]').inputValue()).toBe(ws.fluorescence);
     await shoot(page, 'folder-picker');
     await dialog.getByRole('button', { name: 'Add this folder' }).click();
     await card(page, 'Fluorescence')
@@ -407,9 +416,9 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       await expect.poll(() => page.getByLabel('Run to use').inputValue()).toMatch(/^cyclegan-tiny-/);
       const form = page.getByRole('form', { name: 'Translate a slide' });
       await form.getByLabel('Slide to translate').selectOption({ label: 'cmu-1-small-region.svs' });
-      await expect(form.getByLabel('Direction').locator('option:checked').textContent()).resolves.toBe(
-        'H&E → Fluorescence',
-      );
+      await expect
+        .poll(() => form.getByLabel('Direction').locator('option:checked').textContent())
+        .toBe('H&E → Fluorescence');
       await form.locator('input[name="scale"]').fill('8');
       await form.getByRole('button', { name: 'Translate' }).click();
       const table = page.getByRole('table', { name: 'Translations of this run' });
