@@ -1,17 +1,20 @@
 /**
  * `npm run bench -- train [--backend auto|tensorflow|webgpu|wasm|cpu] [--models cyclegan,progan]
- *  [--presets tiny,small] [--steps N] [--progan-steps N] [--phase-images N] [--workers N] [--json]`
+ *  [--presets tiny,small] [--steps N] [--progan-steps N] [--phase-images N] [--progan-sizes 64,256]
+ *  [--slides A=DIR --slides B=DIR] [--workers N] [--json]`
  *
  * Training throughput fed by the real patch sampler, per model and preset on the chosen backend: step time
  * (median), images/s, and the data-wait share (time the trainer waited for batches / time it computed).
  * The slides are large pyramids generated once with libvips from real tissue (cmu-1-small-region.svs
  * replicated, tiled JPEG) under bench-output/train/; masks are cached there too. ProGAN runs with short
  * phases (`--phase-images`, default 32, no fade) so a few steps reach every resolution, then
- * `--progan-steps` (3) at the target; figures are per resolution.
+ * `--progan-steps` (3) at the target; figures are per resolution. `--progan-sizes` runs ProGAN once per
+ * target resolution (default: the preset's). `--slides` trains on existing folders instead (a GPU
+ * server without libvips): A for CycleGAN's first domain and ProGAN, B for CycleGAN's second.
  * The first step is reported apart: it includes the sampler's and the worker's start.
  * Target: data-wait < 1% of step time on every preset (the paper measured 0.74% overhead).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, parseArgs } from '../src-main/cli/args.js';
@@ -38,6 +41,8 @@ const FLAGS = {
   steps: { type: 'integer' },
   'progan-steps': { type: 'integer' },
   'phase-images': { type: 'integer' },
+  'progan-sizes': { type: 'string' },
+  slides: { type: 'string', multiple: true },
   workers: { type: 'integer' },
   json: { type: 'boolean' },
 } as const;
@@ -57,6 +62,19 @@ interface BenchRow {
   readonly dataWaitMsTotal: number;
   readonly firstStep: { readonly stepMs: number; readonly dataWaitMs: number } | null;
   readonly samplerPatchesPerSecond: number;
+}
+
+/** `--slides A=DIR` folders by domain; an unnamed or unknown domain is a usage error. */
+function slideFolders(values: readonly string[]): Partial<Record<keyof typeof SLIDES, string>> {
+  const folders: Partial<Record<keyof typeof SLIDES, string>> = {};
+  for (const value of values) {
+    const [name, folder] = value.split('=', 2);
+    if ((name !== 'A' && name !== 'B') || !folder) {
+      throw new UsageError(`--slides takes A=DIR or B=DIR, got '${value}'`);
+    }
+    folders[name] = folder;
+  }
+  return folders;
 }
 
 /** A benchmark slide folder of one domain, its slide generated once. */
@@ -107,6 +125,7 @@ async function benchRun(
   cacheDir: string,
   workers: number | undefined,
 ): Promise<BenchRow[]> {
+  await mkdir(OUT_DIR, { recursive: true });
   const runDir = await mkdtemp(join(OUT_DIR, 'run-'));
   await rm(runDir, { recursive: true });
   const metrics: StepMetrics[] = [];
@@ -142,8 +161,10 @@ function shortPhases(config: ProganTrainingConfig, images: number): ProganTraini
 
 export async function run(args: string[]): Promise<number> {
   let flags;
+  let given: ReturnType<typeof slideFolders>;
   try {
     ({ flags } = parseArgs(args, FLAGS));
+    given = slideFolders(flags.slides ?? []);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`bench train: ${error.message}\n`);
@@ -156,38 +177,46 @@ export async function run(args: string[]): Promise<number> {
   const steps = flags.steps ?? 10;
   const proganSteps = flags['progan-steps'] ?? 3;
   const phaseImages = flags['phase-images'] ?? 32;
-  const folders = { A: await ensureSlide('A'), B: await ensureSlide('B') };
+  const folders = {
+    A: given.A ?? (await ensureSlide('A')),
+    B: given.B ?? (models.includes('cyclegan') ? await ensureSlide('B') : ''),
+  };
+  const proganSizes = flags['progan-sizes']?.split(',').map(Number) ?? [undefined];
   const cacheDir = join(OUT_DIR, 'cache');
   const rows: BenchRow[] = [];
-  for (const model of models) {
-    for (const preset of presets) {
-      const base = resolveTrainingConfig({
-        model,
-        preset,
-        steps,
-        backend: flags.backend ?? 'auto',
-        seed: 1,
-        sampleEvery: 0,
-        checkpointEvery: 1_000_000,
-        domains:
-          model === 'cyclegan'
-            ? [
-                { name: 'A', folders: [folders.A] },
-                { name: 'B', folders: [folders.B] },
-              ]
-            : [{ name: 'A', folders: [folders.A] }],
-      });
-      let config: TrainingConfig = base;
-      if (base.model === 'progan') {
-        // `phaseImages` per resolution below the target, then `proganSteps` at the target.
-        const p = shortPhases(base, phaseImages);
-        const below = Object.entries(p.progan.batchSizes)
-          .filter(([r]) => Number(r) < p.progan.network.maxResolution)
-          .reduce((n, [, b]) => n + Math.ceil(phaseImages / b), 0);
-        config = { ...p, steps: below + proganSteps };
-      }
-      rows.push(...(await benchRun(config, cacheDir, flags.workers)));
+  const runs = models.flatMap((model) =>
+    presets.flatMap((preset) =>
+      (model === 'progan' ? proganSizes : [undefined]).map((sizePx) => ({ model, preset, sizePx })),
+    ),
+  );
+  for (const { model, preset, sizePx } of runs) {
+    const base = resolveTrainingConfig({
+      model,
+      preset,
+      ...(sizePx !== undefined && { sizePx }),
+      steps,
+      backend: flags.backend ?? 'auto',
+      seed: 1,
+      sampleEvery: 0,
+      checkpointEvery: 1_000_000,
+      domains:
+        model === 'cyclegan'
+          ? [
+              { name: 'A', folders: [folders.A] },
+              { name: 'B', folders: [folders.B] },
+            ]
+          : [{ name: 'A', folders: [folders.A] }],
+    });
+    let config: TrainingConfig = base;
+    if (base.model === 'progan') {
+      // `phaseImages` per resolution below the target, then `proganSteps` at the target.
+      const p = shortPhases(base, phaseImages);
+      const below = Object.entries(p.progan.batchSizes)
+        .filter(([r]) => Number(r) < p.progan.network.maxResolution)
+        .reduce((n, [, b]) => n + Math.ceil(phaseImages / b), 0);
+      config = { ...p, steps: below + proganSteps };
     }
+    rows.push(...(await benchRun(config, cacheDir, flags.workers)));
   }
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ rows }, null, 2)}\n`);
