@@ -235,6 +235,9 @@ export async function run(args: string[]): Promise<number> {
     }
   }
   const worst = Math.max(...rows.map((r) => r.dataWaitShare));
-  process.stdout.write(`worst data-wait share ${(worst * 100).toFixed(3)}% (target < 1%)\n`);
+  // With --json, stdout holds the JSON document alone.
+  (flags.json ? process.stderr : process.stdout).write(
+    `worst data-wait share ${(worst * 100).toFixed(3)}% (target < 1%)\n`,
+  );
   return 0;
 }
