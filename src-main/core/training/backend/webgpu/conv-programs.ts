@@ -1,13 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import {
-  GEMM_TK,
-  GEMM_WORKGROUP,
-  gemmCode,
-  gemmDispatch,
-  gemmTilingFor,
-  type GemmTiling,
-  type TilingPolicy,
-} from './gemm.js';
+import { GEMM_TK, GEMM_WORKGROUP, gemmCode, gemmDispatch, gemmTilingFor, type TilingPolicy } from './gemm.js';
 import { FLAT_WORKGROUP_ID, grid2d, type ProgramSpec, type ProgramUniform } from './program.js';
 
 /**
@@ -112,15 +104,6 @@ const TARGET_WORKGROUPS = 256;
 const MIN_K_PER_SLICE = 512;
 const MAX_SLICES = 64;
 
-/**
- * The filter gradient's tiling. 'auto' takes the 128 x 128 tiles wherever N >= 128: on an H200 they beat
- * the wide tiles on every CycleGAN filter gradient (residual blocks 0.50 vs 1.80 ms; docs/gpu-check.md
- * section 6), while forward and input gradients keep the wide tiles (large ones lose up to 12x there).
- */
-function filterGradTiling(outChannels: number, policy: TilingPolicy): GemmTiling {
-  return gemmTilingFor(outChannels, policy === 'auto' ? 'large' : policy);
-}
-
 /** How the filter gradient's K (output pixels) is sliced: slice count and K per slice (multiple of TK). */
 export function filterGradSlices(
   c: ConvInfo,
@@ -128,7 +111,7 @@ export function filterGradSlices(
 ): { slices: number; kPerSlice: number } {
   const m = c.filterHeight * c.filterWidth * c.inChannels;
   const k = c.batchSize * c.outHeight * c.outWidth;
-  const tiling = filterGradTiling(c.outChannels, policy);
+  const tiling = gemmTilingFor(c.outChannels, policy);
   const [tilesN, tilesM] = gemmDispatch(tiling, m, c.outChannels, 1);
   const wanted = Math.ceil(TARGET_WORKGROUPS / (tilesN * tilesM));
   const slices0 = Math.max(1, Math.min(wanted, MAX_SLICES, Math.floor(k / MIN_K_PER_SLICE)));
@@ -143,7 +126,7 @@ export function filterGradSlices(
 export function convFilterGradProgram(c: ConvInfo, policy: TilingPolicy = 'auto'): Built {
   const { slices, kPerSlice } = filterGradSlices(c, policy);
   const m = c.filterHeight * c.filterWidth * c.inChannels;
-  const tiling = filterGradTiling(c.outChannels, policy);
+  const tiling = gemmTilingFor(c.outChannels, policy);
   const aligned = c.outWidth % GEMM_TK === 0;
   const functions = `${READ_X}
 fn gemmM(z : i32) -> i32 { return uniforms.kH * uniforms.kW * uniforms.inC; }
