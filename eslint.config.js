@@ -6,12 +6,15 @@ import vueParser from 'vue-eslint-parser';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-/** Builds a no-restricted-imports rule that forbids the given path groups. */
-function forbid(groups, message) {
+/**
+ * Builds a no-restricted-imports rule that forbids the given path groups, and the `electron` package
+ * unless the layer is the Electron shell.
+ */
+function forbid(groups, message, { electron = false } = {}) {
   return {
     'no-restricted-imports': [
       'error',
-      { patterns: [{ group: groups, message }], paths: [{ name: 'electron', message }] },
+      { patterns: [{ group: groups, message }], paths: electron ? [] : [{ name: 'electron', message }] },
     ],
   };
 }
@@ -69,6 +72,22 @@ export default tseslint.config(
     files: ['src-main/core/**/*.ts'],
     rules: forbid(
       [
+        '**/native/**',
+        '**/contract/**',
+        '**/service/**',
+        '**/electron/**',
+        '**/server/**',
+        '**/cli/**',
+        '**/src-renderer/**',
+      ],
+      'core imports only core; the native binding only through core/slide (DESIGN.md).',
+    ),
+  },
+  {
+    // The binding's one door: everything else reaches OpenSlide through core/slide's typed facade.
+    files: ['src-main/core/slide/**/*.ts'],
+    rules: forbid(
+      [
         '**/contract/**',
         '**/service/**',
         '**/electron/**',
@@ -103,15 +122,34 @@ export default tseslint.config(
   {
     files: ['src-main/service/**/*.ts'],
     rules: forbid(
-      ['**/electron/**', '**/server/**', '**/cli/**', '**/src-renderer/**'],
+      ['**/native/**', '**/electron/**', '**/server/**', '**/cli/**', '**/src-renderer/**'],
       'service imports core and contract only (DESIGN.md).',
     ),
   },
   {
-    files: ['src-main/server/**/*.ts', 'src-main/cli/**/*.ts'],
+    files: ['src-main/electron/**/*.ts'],
     rules: forbid(
-      ['**/electron/**', '**/src-renderer/**'],
-      'shells are thin layers over service (DESIGN.md).',
+      ['**/core/**', '**/native/**', '**/server/**', '**/cli/**', '**/src-renderer/**'],
+      'the Electron shell imports contract and service only, plus electron and node builtins (DESIGN.md).',
+      { electron: true },
+    ),
+  },
+  {
+    files: ['src-main/server/**/*.ts'],
+    rules: forbid(
+      ['**/core/**', '**/native/**', '**/electron/**', '**/cli/**', '**/src-renderer/**'],
+      'the server is a thin shell over service and contract (DESIGN.md).',
+    ),
+  },
+  {
+    // A deliberate exception to "shells are thin layers over service": the CLI is the headless shell
+    // over core's jobs (masks, sample, train, translate) and runs on GPU servers without the service, so
+    // it imports core directly. It still never touches the binding (only through core/slide), Electron or
+    // the renderer; `serve` starts the server, hence server.
+    files: ['src-main/cli/**/*.ts'],
+    rules: forbid(
+      ['**/native/**', '**/electron/**', '**/src-renderer/**'],
+      'the CLI imports service, server, contract and core, never native, electron or the renderer (DESIGN.md).',
     ),
   },
   prettier,

@@ -73,6 +73,8 @@ function createWindow(): void {
     minWidth: 960,
     minHeight: 600,
     title: 'histo-fetch workbench',
+    // The window and taskbar icon on Linux and Windows (macOS takes the bundle's).
+    icon: join(appRoot, 'build', 'icon.png'),
     webPreferences: {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,

@@ -1,27 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../e2e/renderer-build.js';
+import { findElectronBinary } from './electron-binary.js';
 
-/** The Electron binary's path, or why there is none (the npm package installs without it here). */
-function electronBinary(): { path: string } | { reason: string } {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    if (typeof path === 'string' && existsSync(path)) return { path };
-    return { reason: `the electron package names ${String(path)}, which does not exist` };
-  } catch (error) {
-    return { reason: (error as Error).message.split('\n')[0]! };
-  }
-}
-
-const binary = electronBinary();
+const binary = findElectronBinary(join(repoRoot, 'node_modules', 'electron'), process.env);
 if ('reason' in binary) {
-  process.stderr.write(`Electron smoke test skipped: no Electron binary (${binary.reason})\n`);
+  process.stderr.write(`Electron smoke test skipped: ${binary.reason}\n`);
 }
 
 describe.skipIf('reason' in binary)('the Electron app (smoke)', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,4 +70,30 @@ describe('addon loader', () => {
     expect(typeof addon.open).toBe('function');
     expect(addon.version()).toBe(loadOpenSlideAddon().version());
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'imports from the runtime only Node-API, and no external buffers (so it loads in Electron)',
+    () => {
+      // nm (binutils) comes with build-essential, which the native build needs anyway.
+      const undefinedSymbols = (demangle: boolean): string[] => {
+        const args = ['-D', '--undefined-only', '--format=posix', ...(demangle ? ['-C'] : []), built];
+        const nm = spawnSync('nm', args, { encoding: 'utf8' });
+        expect(nm.status, nm.stderr).toBe(0);
+        // POSIX format: "name type [value size]"; demangled names hold spaces, so drop the last field.
+        return nm.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.replace(/ [A-Za-z]$| [A-Za-z] .*$/, ''));
+      };
+      const raw = undefinedSymbols(false);
+      const demangled = undefinedSymbols(true);
+      expect(raw.filter((name) => name.startsWith('napi_')).length).toBeGreaterThan(20);
+      expect(raw.filter((name) => name.startsWith('openslide_'))).toContain('openslide_read_region');
+      // V8 and Node's C++ API differ between Node and Electron builds; Node-API does not.
+      expect(raw.filter((name) => /^_Z\w*?(2v8|4node)\d/.test(name))).toEqual([]);
+      expect(demangled.filter((name) => /\b(v8|node)::/.test(name))).toEqual([]);
+      // Electron's V8 memory cage forbids buffers over memory the addon owns.
+      expect(raw.filter((name) => /^napi_create_external_(array)?buffer/.test(name))).toEqual([]);
+    },
+  );
 });

@@ -14,8 +14,11 @@ export const USABLE_SLIDES = [
   'ndpi-tritc.ndpi',
 ] as const;
 
-export const UNOPENABLE = join(SLIDES_DIR, 'bad', 'unopenable.tiff');
-export const UNREADABLE = join(SLIDES_DIR, 'bad', 'unreadable.svs');
+/** The broken slides, relative to SLIDES_DIR: one OpenSlide refuses, one that opens but cannot be read. */
+export const BAD_SLIDES = ['bad/unopenable.tiff', 'bad/unreadable.svs'] as const;
+
+export const UNOPENABLE = join(SLIDES_DIR, BAD_SLIDES[0]);
+export const UNREADABLE = join(SLIDES_DIR, BAD_SLIDES[1]);
 
 export function slidePath(name: string): string {
   return join(SLIDES_DIR, name);

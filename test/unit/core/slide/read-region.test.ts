@@ -6,6 +6,8 @@ import {
   openSlide,
   type Slide,
 } from '../../../../src-main/core/slide/index.js';
+import { parseBackgroundColor, readSlideInfo } from '../../../../src-main/core/slide/info.js';
+import { OpenSlideSlide } from '../../../../src-main/core/slide/slide.js';
 import { loadOpenSlideAddon } from '../../../../src-main/native/openslide/index.js';
 import { USABLE_SLIDES, slidePath } from '../../../native/helpers/fixtures.js';
 import { writePngReference } from '../../../native/helpers/openslide-tools.js';
@@ -137,6 +139,56 @@ describe('Slide.readRegion', () => {
       message: `${other.path}: the slide is closed`,
     });
     await expect(other.readAssociatedImage('label')).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
+
+describe("RGB reads composite on the slide's openslide.background-color", () => {
+  // No test slide carries the property (OpenSlide sets it for formats such as MIRAX), so
+  // the facade goes over a real handle with the info the property yields.
+  it('fills the part outside the slide with that colour and leaves the tissue unchanged', async () => {
+    const native = await loadOpenSlideAddon().open(BRACS);
+    const read = readSlideInfo(native, BRACS, 'test');
+    const property = 'e0a050';
+    const info = {
+      ...read,
+      properties: { ...read.properties, 'openslide.background-color': property },
+      backgroundRgb: parseBackgroundColor(property),
+    };
+    const coloured = new OpenSlideSlide(native, info, { maxRegionPixels: MAX_REGION_PIXELS });
+    // Level 1 (325x371): crosses the right and bottom edges.
+    const region = [401, 501, 1, 200, 200] as const;
+    try {
+      const rgb = await coloured.readRegion(...region);
+      const rgba = await coloured.readRegion(...region, { format: 'rgba' });
+      const explicit = await coloured.readRegion(...region, { background: [0xe0, 0xa0, 0x50] });
+      const onWhite = await (async () => {
+        const plain = await openSlide(BRACS);
+        try {
+          expect(plain.info.backgroundRgb).toEqual([255, 255, 255]);
+          return await plain.readRegion(...region);
+        } finally {
+          plain.close();
+        }
+      })();
+      expect(rgb.data.equals(explicit.data)).toBe(true);
+      let [transparent, opaque, mismatches] = [0, 0, 0];
+      for (let i = 0; i < 200 * 200; i++) {
+        const alpha = rgba.data[4 * i + 3]!;
+        const pixel = [...rgb.data.subarray(3 * i, 3 * i + 3)];
+        if (alpha === 0) {
+          transparent++;
+          if (pixel.join() !== [0xe0, 0xa0, 0x50].join()) mismatches++;
+        } else if (alpha === 255) {
+          opaque++;
+          if (pixel.join() !== [...onWhite.data.subarray(3 * i, 3 * i + 3)].join()) mismatches++;
+        }
+      }
+      expect(mismatches).toBe(0);
+      expect(transparent).toBeGreaterThan(10_000);
+      expect(opaque).toBeGreaterThan(10_000);
+    } finally {
+      coloured.close();
+    }
   });
 });
 
