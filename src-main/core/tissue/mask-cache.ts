@@ -41,6 +41,8 @@ export interface MaskMetadata {
   readonly maskSha256: string;
   /** Thumbnail + mask + encode time in ms. */
   readonly buildMs: number;
+  /** Why Otsu's split was judged glass only (outcome no-tissue); null or absent otherwise. */
+  readonly noTissueReason?: string | null;
 }
 
 export interface CachedMask {
@@ -133,7 +135,7 @@ export class MaskCache {
   async write(
     metadata: Omit<
       MaskMetadata,
-      'formatVersion' | 'algorithmVersion' | 'paramsKey' | 'detector' | 'maskBytes' | 'maskSha256'
+      'formatVersion' | 'algorithmVersion' | 'paramsKey' | 'detector' | 'maskBytes' | 'maskSha256' | 'builtAt'
     >,
     png: Buffer,
   ): Promise<MaskMetadata> {

@@ -5,6 +5,14 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../../src-main/cli/commands/index.js';
 import { runCli } from '../../../src-main/cli/run.js';
+import { buildSlideCatalog } from '../../../src-main/core/dataset/catalog.js';
+import { samplerDatasetFromMasks } from '../../../src-main/core/sampling/mask-dataset.js';
+import type { SlideTissueReport } from '../../../src-main/core/sampling/patch-sampler.js';
+import { openSlide } from '../../../src-main/core/slide/index.js';
+import { loadTissueIndex } from '../../../src-main/core/tissue/load-tissue-index.js';
+import { MaskCache } from '../../../src-main/core/tissue/mask-cache.js';
+import { buildMasks } from '../../../src-main/core/tissue/mask-pool.js';
+import { vipsProblem, writeBlankSlide } from '../core/tissue/blank-slide.js';
 import { fixtureSlide } from '../core/tissue/fixtures.js';
 import { spawnCli } from './spawn-cli.js';
 
@@ -105,5 +113,54 @@ describe('histo-fetch masks', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/Usage: histo-fetch masks/);
     }
+  });
+});
+
+const blankProblem = vipsProblem();
+if (blankProblem) console.warn(`blank glass slide test skipped: ${blankProblem}`);
+
+describe.skipIf(blankProblem !== null)('histo-fetch masks on a blank glass slide', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'histo-fetch-cli-glass-'));
+    await mkdir(join(root, 'slides'));
+    await writeBlankSlide(join(root, 'slides', 'glass.tiff'), 'noise', 2400, 1800);
+    await symlink(fixtureSlide('cmu-1-small-region.svs'), join(root, 'slides', 'cmu.svs'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reports it as no-tissue with a warning naming it, builds the real slide, and sampling leaves it out', async () => {
+    const slides = join(root, 'slides');
+    const cacheDir = join(root, 'cache');
+    const run = await cli(['masks', slides, '--cache', cacheDir, '--workers', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.find((l) => l.endsWith('glass.tiff'))).toMatch(/ no-tissue +0\.0% .* built +\//);
+    expect(lines.find((l) => l.endsWith('cmu.svs'))).toMatch(/ ok +29\.\d% .* built +\//);
+    expect(run.stderr).toContain(`warning  ${join(slides, 'glass.tiff')}: no tissue found`);
+
+    // The sampler's view of the same dataset: the glass is left out with the reason, the real slide is used.
+    const dataset = { domains: [{ name: 'H&E', folders: [slides] }] };
+    const open = (path: string) => openSlide(path);
+    const catalog = await buildSlideCatalog(dataset, { openSlide: open });
+    const cache = new MaskCache({ cacheDir });
+    const masks = buildMasks(
+      catalog.domains[0]!.slides.map((s) => s.path),
+      { cacheDir, workers: 1 },
+    );
+    const sampler = samplerDatasetFromMasks({
+      catalog,
+      masks: masks.results(),
+      loadIndex: (report) => loadTissueIndex(report, cache),
+      openSlide: open,
+    });
+    const reports: SlideTissueReport[] = [];
+    for await (const report of sampler.reports) reports.push(report);
+    const glass = reports.find((r) => r.path.endsWith('glass.tiff'))!;
+    expect(glass).toMatchObject({ usable: false, code: 'NO_TISSUE' });
+    expect(glass.usable === false && glass.message).toMatch(/glass\.tiff: no tissue found \(.*glass\)/);
+    expect(reports.find((r) => r.path.endsWith('cmu.svs'))).toMatchObject({ usable: true });
   });
 });
