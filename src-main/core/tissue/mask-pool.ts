@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import sharp from 'sharp';
 import { startSiblingWorker } from '../util/worker-url.js';
 import type { SlideMaskReport } from './build-mask.js';
 import type { MaskWorkerData, MaskWorkerMessage, MaskWorkerRequest } from './mask-pool-protocol.js';
@@ -111,6 +112,8 @@ export function buildMasks(
     writeUiThumbnail: options.writeUiThumbnail ?? true,
   };
   const started = performance.now();
+  // The workers run libvips on one thread each (see mask-pool-worker.ts); the setting is per process.
+  const libvipsThreads = sharp.concurrency();
   /** By request key (path and parameters). */
   const reports = new Map<string, SlideMaskReport>();
   const finishedOrder: SlideMaskReport[] = [];
@@ -131,6 +134,7 @@ export function buildMasks(
   const complete = (): void => {
     if (completed) return;
     completed = true;
+    sharp.concurrency(libvipsThreads);
     notify();
     resolveDone({
       reports: slides.map((k) => reports.get(k)).filter((r): r is SlideMaskReport => r !== undefined),

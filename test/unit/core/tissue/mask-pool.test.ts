@@ -55,6 +55,23 @@ describe('mask pool', () => {
     );
   });
 
+  it('runs libvips on one thread per worker while it builds, and puts the process setting back', async () => {
+    const before = sharp.concurrency();
+    sharp.concurrency(3);
+    try {
+      const during: number[] = [];
+      const job = buildMasks(slides.slice(0, 2), { cacheDir, params, workers: 2 }, (e) => {
+        if (e.type === 'done') during.push(sharp.concurrency());
+      });
+      await job.done;
+      // libvips' thread count is global to the process, so the main thread sees the workers' setting.
+      expect(during).toEqual([1, 1]);
+      expect(sharp.concurrency()).toBe(3);
+    } finally {
+      sharp.concurrency(before);
+    }
+  });
+
   it('hands out each slide’s report as soon as it is ready', async () => {
     const job = buildMasks(slides, { cacheDir, params, workers: 1 });
     const first = await job.reportFor(slides[0]!);
