@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, symlink, truncate } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -23,6 +23,36 @@ describe('buildSlideMask', () => {
     await rm(cacheDir, { recursive: true, force: true });
     await rm(slideDir, { recursive: true, force: true });
   });
+
+  it.each([
+    // name, mask PNG bytes measured when the blur became exact (1-bit, best of the PNG encodings)
+    ['cmu-1-small-region.svs', 17810],
+    ['tcga-cr-7395-ts1.svs', 8140],
+  ])(
+    'builds byte-identical PNGs for %s through two separate caches, of a stable size',
+    async (name, bytes) => {
+      const params = resolveTissueMaskParameters();
+      const other = await mkdtemp(join(tmpdir(), 'histo-fetch-build-other-'));
+      try {
+        const pngs: Buffer[] = [];
+        for (const dir of [cacheDir, other]) {
+          const report = await buildSlideMask(fixtureSlide(name), {
+            cache: new MaskCache({ cacheDir: dir }),
+            params,
+            openSlide: open,
+            writeUiThumbnail: false,
+          });
+          expect(report.fromCache).toBe(false);
+          pngs.push(await readFile(report.maskPath!));
+        }
+        expect(pngs[0]!.equals(pngs[1]!)).toBe(true);
+        console.info(`${name}: mask PNG ${pngs[0]!.length} B`);
+        expect(Math.abs(pngs[0]!.length - bytes)).toBeLessThanOrEqual(bytes * 0.05);
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('builds a mask once, then reuses it without building anything', async () => {
     const cache = new MaskCache({ cacheDir });
