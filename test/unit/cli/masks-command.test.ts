@@ -1,6 +1,8 @@
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../../src-main/cli/commands/index.js';
@@ -162,5 +164,66 @@ describe.skipIf(blankProblem !== null)('histo-fetch masks on a blank glass slide
     expect(glass).toMatchObject({ usable: false, code: 'NO_TISSUE' });
     expect(glass.usable === false && glass.message).toMatch(/glass\.tiff: no tissue found \(.*glass\)/);
     expect(reports.find((r) => r.path.endsWith('cmu.svs'))).toMatchObject({ usable: true });
+  });
+});
+
+const LAUNCHER = fileURLToPath(new URL('../../../bin/histo-fetch.js', import.meta.url));
+const NOBODY = 65534;
+
+describe('histo-fetch masks on bad input', () => {
+  it('reports each bad file and folder with its reason and name, and builds the good slide', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'histo-fetch-cli-bad-'));
+    const good = join(root, 'good');
+    const empty = join(root, 'empty');
+    const closed = join(root, 'closed');
+    const cache = join(root, 'cache');
+    try {
+      await chmod(root, 0o755);
+      for (const dir of [good, empty, closed, cache]) await mkdir(dir);
+      await chmod(cache, 0o777);
+      await copyFile(fixtureSlide('cmu-1-small-region.svs'), join(good, 'cmu.svs'));
+      await copyFile(fixtureSlide('bad/unopenable.tiff'), join(good, 'unopenable.tiff'));
+      await copyFile(fixtureSlide('bad/unreadable.svs'), join(good, 'unreadable.svs'));
+      await writeFile(join(good, 'notes.svs'), 'a text file with a slide name\n');
+      await copyFile(fixtureSlide('tiny.svs'), join(closed, 'hidden.svs'));
+      await chmod(closed, 0o000);
+      // Root reads everything, so as root the CLI runs as the unprivileged user nobody.
+      const asRoot = process.getuid?.() === 0;
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        execFile(
+          process.execPath,
+          [LAUNCHER, 'masks', good, empty, closed, '--cache', cache, '--workers', '1'],
+          {
+            timeout: 60_000,
+            env: { ...process.env, HOME: root },
+            ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+          },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+            done({ code, stdout, stderr });
+          },
+        );
+      });
+      expect(run.code, run.stderr).toBe(1);
+      const out = run.stdout.trim().split('\n');
+      expect(out.find((l) => l.endsWith(join(good, 'cmu.svs')))).toMatch(/ ok +29\.\d% .* built +\//);
+      expect(out.find((l) => l.includes('unreadable.svs'))).toContain(
+        `unreadable  ${join(good, 'unreadable.svs')}: cannot read region x=0 y=0 level 0 16x16: Bogus marker length`,
+      );
+      expect(out.at(-1)).toMatch(
+        /^2 slide\(s\): 1 built, 0 from cache, 1 unreadable; 4 other file\(s\) or folder/,
+      );
+      const skipped = run.stderr.split('\n').filter((l) => l.startsWith('skipped  '));
+      expect(skipped).toEqual([
+        `skipped  ${closed}: permission denied`,
+        `skipped  ${empty}: the folder holds no files`,
+        `skipped  ${join(good, 'notes.svs')}: not a slide (not a file that OpenSlide can recognize)`,
+        `skipped  ${join(good, 'unopenable.tiff')}: cannot be opened: recognized as generic-tiff but OpenSlide ` +
+          'cannot open it: Unsupported TIFF compression: 52479',
+      ]);
+    } finally {
+      await chmod(closed, 0o755).catch(() => undefined);
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
