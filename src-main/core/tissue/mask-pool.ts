@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { startSiblingWorker } from '../util/worker-url.js';
 import type { SlideMaskReport } from './build-mask.js';
+import { MaskCache } from './mask-cache.js';
 import type { MaskWorkerData, MaskWorkerMessage, MaskWorkerRequest } from './mask-pool-protocol.js';
 import {
   resolveTissueMaskParameters,
@@ -207,8 +208,12 @@ export function buildMasks(
     });
   };
 
-  if (total === 0) queueMicrotask(complete);
-  else for (let i = 0; i < workerCount; i++) startWorker();
+  // Temporary files that killed builders left (over an hour old) go before the first build; they are never
+  // read, only taking room. removeStaleTemporaryFiles does not throw: an unreadable folder counts as none.
+  void new MaskCache({ cacheDir: options.cacheDir }).removeStaleTemporaryFiles().then(() => {
+    if (cancelled || total === 0) complete();
+    else for (let i = 0; i < workerCount; i++) startWorker();
+  });
 
   return {
     done,
