@@ -1,4 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, stat, symlink, truncate } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -53,6 +63,27 @@ describe('buildSlideMask', () => {
       }
     },
   );
+
+  it('builds a new mask for a changed slide (new quickhash) and never reuses the old one', async () => {
+    const cache = new MaskCache({ cacheDir });
+    const params = resolveTissueMaskParameters();
+    const path = join(slideDir, 'copy.svs');
+    await copyFile(fixtureSlide('cmu-1-small-region.svs'), path);
+    const before = await buildSlideMask(path, { cache, params, openSlide: open, writeUiThumbnail: false });
+    // Edit a TIFF tag value in place (the Aperio description's magnification, which the quickhash covers).
+    const bytes = await readFile(path);
+    const at = bytes.indexOf('AppMag = 20');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('AppMag = 40', at);
+    await writeFile(path, bytes);
+    const after = await buildSlideMask(path, { cache, params, openSlide: open, writeUiThumbnail: false });
+    expect(after.quickhash).not.toBe(before.quickhash);
+    expect(after).toMatchObject({ fromCache: false, outcome: 'ok' });
+    expect(after.maskPath).not.toBe(before.maskPath);
+    expect(after.metadata!.slide.quickhash).toBe(after.quickhash);
+    const again = await buildSlideMask(path, { cache, params, openSlide: open, writeUiThumbnail: false });
+    expect(again).toMatchObject({ fromCache: true, quickhash: after.quickhash, maskPath: after.maskPath });
+  });
 
   it('builds a mask once, then reuses it without building anything', async () => {
     const cache = new MaskCache({ cacheDir });
