@@ -37,7 +37,8 @@ def thumbnail(slide: openslide.OpenSlide) -> tuple:
     # Transparent areas (outside the scanned region) composited on the background colour.
     canvas = Image.new("RGBA", region.size, background_rgb(slide) + (255,))
     rgb = Image.alpha_composite(canvas, region).convert("RGB")
-    return (rgb if rgb.size == size else rgb.resize(size, Image.LANCZOS)), level
+    lanczos = getattr(Image, "Resampling", Image).LANCZOS  # Pillow >= 9.1 names it Resampling.LANCZOS
+    return (rgb if rgb.size == size else rgb.resize(size, lanczos)), level
 
 
 def main(slide_path: str, mask_path: str, thumbnail_path: str = "") -> None:
