@@ -28,6 +28,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'slides');
 /** Bump when the slide recipe changes, so old generated slides are not reused. */
 const RECIPE_VERSION = 1;
+/** "Near-linear scaling over the pool" (issue 3): speed-up / workers at least this. */
+const POOL_EFFICIENCY_TARGET = 0.8;
 
 interface BenchOptions {
   slides: number;
@@ -395,6 +397,11 @@ export async function runMasksBench(argv: readonly string[] = []): Promise<Recor
       targets: {
         medianBuildMsAtMost250: median(buildMs) <= 250,
         medianMaskBytesAtMost4096: median(maskBytes) <= 4096,
+        poolEfficiencyAtLeast: {
+          target: POOL_EFFICIENCY_TARGET,
+          efficiency: speedup / options.workers,
+          met: speedup / options.workers >= POOL_EFFICIENCY_TARGET,
+        },
       },
     };
     await mkdir(options.outDir, { recursive: true });
@@ -422,6 +429,7 @@ function printTable(r: Record<string, unknown>): void {
     }[];
     singleWorker: { medianBuildMs: number; medianSlideMs: number; spanMs: number; otherCores: number | null };
     pool: { workers: number; spanMs: number; speedup: number; efficiency: number; otherCores: number | null };
+    targets: { poolEfficiencyAtLeast: { target: number; met: boolean } };
     cacheHit: { medianMs: number };
     stagesMedianMs: Record<string, number>;
     machine: Record<string, unknown>;
@@ -443,10 +451,12 @@ function printTable(r: Record<string, unknown>): void {
       `${results.slides.length} slides in ${results.singleWorker.spanMs.toFixed(0)} ms ` +
       `(other processes used ${results.singleWorker.otherCores?.toFixed(2) ?? '?'} cores meanwhile)`,
   );
+  const efficiencyTarget = results.targets.poolEfficiencyAtLeast;
   console.log(
-    `pool of ${results.pool.workers}: ${results.pool.spanMs.toFixed(0)} ms, speed-up ${results.pool.speedup.toFixed(2)}x ` +
-      `(efficiency ${(results.pool.efficiency * 100).toFixed(0)}%; other processes used ` +
-      `${results.pool.otherCores?.toFixed(2) ?? '?'} cores meanwhile)`,
+    `pool of ${results.pool.workers}: ${results.pool.spanMs.toFixed(0)} ms, speed-up ${results.pool.speedup.toFixed(2)}x, ` +
+      `scaling efficiency (speed-up / workers) ${(results.pool.efficiency * 100).toFixed(0)}% ` +
+      `(target >= ${(efficiencyTarget.target * 100).toFixed(0)}%: ${efficiencyTarget.met ? 'met' : 'NOT met'}; ` +
+      `other processes used ${results.pool.otherCores?.toFixed(2) ?? '?'} cores meanwhile)`,
   );
   console.log(`cache hit: median ${results.cacheHit.medianMs.toFixed(1)} ms/slide`);
   console.log(`stages (median ms, in-process): ${JSON.stringify(results.stagesMedianMs)}`);

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, readdir, realpath, stat } from 'node:fs/promises';
+import { access, lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Slide } from '../slide/types.js';
 
@@ -127,7 +127,7 @@ async function collectFiles(
     try {
       info = await stat(path);
     } catch (error) {
-      problems.push(folderProblem(path, error, false));
+      problems.push((await brokenLinkProblem(path, error)) ?? folderProblem(path, error, false));
       continue;
     }
     if (info.isDirectory()) {
@@ -194,6 +194,18 @@ async function probeFile(
     };
   } finally {
     slide.close();
+  }
+}
+
+/** A symbolic link whose target does not exist (stat says ENOENT, lstat finds the link), or null. */
+async function brokenLinkProblem(path: string, error: unknown): Promise<DiscoveryProblem | null> {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return null;
+  try {
+    if (!(await lstat(path)).isSymbolicLink()) return null;
+    const target = await readlink(path);
+    return { path, kind: 'unreadable', reason: `${path}: broken link (its target ${target} does not exist)` };
+  } catch {
+    return null; // really gone meanwhile
   }
 }
 

@@ -99,6 +99,7 @@ export async function buildSlideMask(
           path,
         },
         buildMs: Math.round(buildMs * 10) / 10,
+        noTissueReason: result.noTissueReason,
       },
       png,
     );

@@ -28,5 +28,8 @@ export async function loadTissueIndex(
   }
   const { slide } = lookup.entry.metadata;
   const index = TissueIndex.fromMask(lookup.entry.mask, slide.level0Width, slide.level0Height, whenEmpty);
-  return index ?? { path: report.path, reason: `${report.path}: no tissue found; left out of sampling` };
+  const why = lookup.entry.metadata.noTissueReason ? ` (${lookup.entry.metadata.noTissueReason})` : '';
+  return (
+    index ?? { path: report.path, reason: `${report.path}: no tissue found${why}; left out of sampling` }
+  );
 }

@@ -41,6 +41,10 @@ export interface MaskMetadata {
   readonly maskSha256: string;
   /** Thumbnail + mask + encode time in ms. */
   readonly buildMs: number;
+  /** When the mask was stored, ISO 8601 (UTC). */
+  readonly builtAt: string;
+  /** Why Otsu's split was judged glass only (outcome no-tissue); null or absent otherwise. */
+  readonly noTissueReason?: string | null;
 }
 
 export interface CachedMask {
@@ -133,7 +137,7 @@ export class MaskCache {
   async write(
     metadata: Omit<
       MaskMetadata,
-      'formatVersion' | 'algorithmVersion' | 'paramsKey' | 'detector' | 'maskBytes' | 'maskSha256'
+      'formatVersion' | 'algorithmVersion' | 'paramsKey' | 'detector' | 'maskBytes' | 'maskSha256' | 'builtAt'
     >,
     png: Buffer,
   ): Promise<MaskMetadata> {
@@ -146,6 +150,7 @@ export class MaskCache {
       ...metadata,
       maskBytes: png.length,
       maskSha256: sha256(png),
+      builtAt: new Date().toISOString(),
     };
     await mkdir(this.masksDir, { recursive: true });
     await writeFileAtomic(paths.png, png, this.beforeRename);

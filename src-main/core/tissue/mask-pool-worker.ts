@@ -3,11 +3,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
 import { openSlide } from '../slide/index.js';
 import { buildSlideMask } from './build-mask.js';
 import { MaskCache } from './mask-cache.js';
 import type { MaskWorkerData, MaskWorkerMessage, MaskWorkerRequest } from './mask-pool-protocol.js';
 import { renderMaskOverlayPng } from './overlay.js';
+
+// The pool already runs one worker per core; libvips' own threads (one per core by default, in each worker)
+// would oversubscribe the cores. Its thread count is per process: the pool puts it back when it finishes.
+sharp.concurrency(1);
 
 const data = workerData as MaskWorkerData;
 const port = parentPort!;

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import sharp from 'sharp';
 import { startSiblingWorker } from '../util/worker-url.js';
 import type { SlideMaskReport } from './build-mask.js';
+import { MaskCache } from './mask-cache.js';
 import type { MaskWorkerData, MaskWorkerMessage, MaskWorkerRequest } from './mask-pool-protocol.js';
 import {
   resolveTissueMaskParameters,
@@ -111,6 +113,8 @@ export function buildMasks(
     writeUiThumbnail: options.writeUiThumbnail ?? true,
   };
   const started = performance.now();
+  // The workers run libvips on one thread each (see mask-pool-worker.ts); the setting is per process.
+  const libvipsThreads = sharp.concurrency();
   /** By request key (path and parameters). */
   const reports = new Map<string, SlideMaskReport>();
   const finishedOrder: SlideMaskReport[] = [];
@@ -131,6 +135,7 @@ export function buildMasks(
   const complete = (): void => {
     if (completed) return;
     completed = true;
+    sharp.concurrency(libvipsThreads);
     notify();
     resolveDone({
       reports: slides.map((k) => reports.get(k)).filter((r): r is SlideMaskReport => r !== undefined),
@@ -203,8 +208,12 @@ export function buildMasks(
     });
   };
 
-  if (total === 0) queueMicrotask(complete);
-  else for (let i = 0; i < workerCount; i++) startWorker();
+  // Temporary files that killed builders left (over an hour old) go before the first build; they are never
+  // read, only taking room. removeStaleTemporaryFiles does not throw: an unreadable folder counts as none.
+  void new MaskCache({ cacheDir: options.cacheDir }).removeStaleTemporaryFiles().then(() => {
+    if (cancelled || total === 0) complete();
+    else for (let i = 0; i < workerCount; i++) startWorker();
+  });
 
   return {
     done,

@@ -50,3 +50,24 @@ export function otsuThresholdFromHistogram(counts: ArrayLike<number>): number {
 export function otsuThreshold(channel: Uint8Array): number {
   return otsuThresholdFromHistogram(histogram256(channel));
 }
+
+/** Mean value of each side of a threshold: `darker` is the values `<= threshold`; NaN for an empty side. */
+export function otsuClassMeans(
+  counts: ArrayLike<number>,
+  threshold: number,
+): { readonly darker: number; readonly brighter: number } {
+  let darkCount = 0;
+  let darkSum = 0;
+  let brightCount = 0;
+  let brightSum = 0;
+  for (let i = 0; i < counts.length; i++) {
+    if (i <= threshold) {
+      darkCount += counts[i]!;
+      darkSum += i * counts[i]!;
+    } else {
+      brightCount += counts[i]!;
+      brightSum += i * counts[i]!;
+    }
+  }
+  return { darker: darkSum / darkCount, brighter: brightSum / brightCount };
+}

@@ -3,7 +3,7 @@ import type { RasterImage } from '../slide/types.js';
 import { redChannel, saturationChannel } from './colour-features.js';
 import { gaussianBlurChannel } from './gaussian-blur.js';
 import { dilateSquare } from './morphology.js';
-import { otsuThreshold } from './otsu.js';
+import { histogram256, otsuClassMeans, otsuThresholdFromHistogram } from './otsu.js';
 
 /** `otsu-red`: SPEC 1.1-1.4 (the original tool). `saturation`: Otsu on saturation (CLAM's idea, SPEC 1.9). */
 export type TissueDetector = 'otsu-red' | 'saturation';
@@ -29,7 +29,26 @@ export const DEFAULT_TISSUE_MASK_PARAMETERS: TissueMaskParameters = Object.freez
 });
 
 /** Bumped whenever the algorithm changes in a way that changes masks, so old cache entries are never reused. */
-export const TISSUE_MASK_ALGORITHM_VERSION = 1;
+export const TISSUE_MASK_ALGORITHM_VERSION = 2;
+
+/**
+ * When a slide holds no tissue (SPEC 1.8). Otsu always splits a histogram in two, so a blank glass slide
+ * (noise, or an illumination gradient) would otherwise come out with 40-100% "tissue". Levels are grey
+ * levels of the blurred detector channel. Chosen from the fixtures (otsu-red, darker/brighter class means):
+ * CMU 151/238, TCGA 199/248, BRACS 139/194, DAPI 0/1, TRITC 10/25; generated blank glass (235 +- noise,
+ * and a 230->240 gradient) 234/235 and 232/237. Saturation contrast: TRITC 14.5, BRACS 17.9, others >= 51;
+ * blank glass 0.
+ */
+export const NO_TISSUE_GUARD = Object.freeze({
+  /** otsu-red: a darker ("tissue") class at least this bright is glass (palest real fixture: TCGA 199). */
+  redNearWhite: 215,
+  /** otsu-red on bright glass: classes closer than this are two shades of glass (real: >= 48.6). */
+  redMinContrast: 20,
+  /** otsu-red: a brighter class at least this bright is brightfield glass (fluorescence stays dark). */
+  redBrightGlass: 128,
+  /** saturation: classes closer than this in chroma hold no stained tissue (real: >= 14.5). */
+  saturationMinContrast: 8,
+});
 
 /** A binary mask: one byte per thumbnail pixel, 1 = tissue, row-major. */
 export interface TissueMask {
@@ -45,6 +64,10 @@ export interface TissueMaskResult {
   readonly tissuePixels: number;
   /** tissuePixels / all pixels, 0-1. */
   readonly tissueFraction: number;
+  /** Mean of the blurred channel on each side of the threshold (NaN for an empty side). */
+  readonly classMeans: { readonly darker: number; readonly brighter: number };
+  /** Why the slide holds no tissue though Otsu split it (the mask is then empty); null otherwise. */
+  readonly noTissueReason: string | null;
 }
 
 /** Validates parameters (from a config, the CLI, or the UI) and fills defaults; throws RangeError naming the field. */
@@ -94,6 +117,7 @@ export function resolveTissueMaskParameters(
 export function tissueMaskParametersKey(params: TissueMaskParameters): string {
   const canonical = JSON.stringify([
     TISSUE_MASK_ALGORITHM_VERSION,
+    NO_TISSUE_GUARD,
     params.detector,
     params.thumbnailLongSidePx,
     params.blurSigmaPx,
@@ -105,7 +129,8 @@ export function tissueMaskParametersKey(params: TissueMaskParameters): string {
 /**
  * Computes the tissue mask of a thumbnail: detector channel -> Gaussian blur -> Otsu -> tissue side of the
  * threshold -> dilation of the tissue. `otsu-red`: tissue is red `<=` threshold (brighter is background,
- * SPEC 1.3). `saturation`: tissue is saturation `>` threshold.
+ * SPEC 1.3). `saturation`: tissue is saturation `>` threshold. A split without contrast (NO_TISSUE_GUARD)
+ * gives an empty mask and the reason.
  */
 export async function computeTissueMask(
   thumbnail: RasterImage,
@@ -113,10 +138,15 @@ export async function computeTissueMask(
 ): Promise<TissueMaskResult> {
   const { width, height } = thumbnail;
   const feature = params.detector === 'otsu-red' ? redChannel(thumbnail) : saturationChannel(thumbnail);
-  const blurred = await gaussianBlurChannel(feature, width, height, params.blurSigmaPx);
-  const threshold = otsuThreshold(blurred);
+  const blurred = gaussianBlurChannel(feature, width, height, params.blurSigmaPx);
+  const counts = histogram256(blurred);
+  const threshold = otsuThresholdFromHistogram(counts);
+  const classMeans = otsuClassMeans(counts, threshold);
+  const noTissueReason = noTissueBy(params.detector, classMeans);
   const raw = new Uint8Array(width * height);
-  if (params.detector === 'otsu-red') {
+  if (noTissueReason !== null) {
+    // Left empty: glass only.
+  } else if (params.detector === 'otsu-red') {
     for (let i = 0; i < raw.length; i++) raw[i] = blurred[i]! <= threshold ? 1 : 0;
   } else {
     for (let i = 0; i < raw.length; i++) raw[i] = blurred[i]! > threshold ? 1 : 0;
@@ -128,7 +158,32 @@ export async function computeTissueMask(
     threshold,
     tissuePixels,
     tissueFraction: tissuePixels / data.length,
+    classMeans,
+    noTissueReason,
   };
+}
+
+/** Why the two Otsu classes of a detector's channel are both glass, or null when one can be tissue. */
+export function noTissueBy(
+  detector: TissueDetector,
+  means: { readonly darker: number; readonly brighter: number },
+): string | null {
+  const { darker, brighter } = means;
+  // An empty side (a uniform channel): the threshold alone already gives all or nothing.
+  if (Number.isNaN(darker) || Number.isNaN(brighter)) return null;
+  const contrast = (brighter - darker).toFixed(1);
+  if (detector === 'saturation') {
+    return brighter - darker < NO_TISSUE_GUARD.saturationMinContrast
+      ? `its colour varies by ${contrast} levels only (glass)`
+      : null;
+  }
+  if (darker >= NO_TISSUE_GUARD.redNearWhite) {
+    return `even its darker part is near white (red ${darker.toFixed(1)}: glass)`;
+  }
+  if (brighter >= NO_TISSUE_GUARD.redBrightGlass && brighter - darker < NO_TISSUE_GUARD.redMinContrast) {
+    return `its brightness varies by ${contrast} levels only (glass)`;
+  }
+  return null;
 }
 
 /** Number of 1 bytes in a 0/1 array, four at a time (the byte sum of a word is at most 4, so no carries). */

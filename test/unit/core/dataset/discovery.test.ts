@@ -33,6 +33,8 @@ describe('slide discovery', () => {
     await writeFile(join(he, 'case-7', 'Slidedat.ini'), '[GENERAL]\n');
     await writeFile(join(he, 'case-7', 'Data0000.dat'), 'x');
     await mkdir(join(root, 'empty'));
+    // A link to a slide that was moved away.
+    await symlink(join(root, 'moved-away.svs'), join(he, 'dangling.svs'));
   });
 
   afterAll(async () => {
@@ -53,6 +55,7 @@ describe('slide discovery', () => {
     const problems = Object.fromEntries(result.problems.map((p) => [p.path.slice(root.length + 4), p]));
     expect(Object.keys(problems).sort()).toEqual([
       'case-7.mrxs',
+      'dangling.svs',
       'notes.txt',
       'renamed-text.svs',
       'unopenable.tiff',
@@ -63,6 +66,11 @@ describe('slide discovery', () => {
     expect(problems['unopenable.tiff']).toMatchObject({ kind: 'unreadable' });
     expect(problems['unopenable.tiff']!.reason).toMatch(/generic-tiff.*Unsupported TIFF compression/);
     expect(['unreadable', 'not-a-slide']).toContain(problems['case-7.mrxs']!.kind);
+    expect(problems['dangling.svs']).toEqual({
+      path: join(root, 'he', 'dangling.svs'),
+      kind: 'unreadable',
+      reason: `${join(root, 'he', 'dangling.svs')}: broken link (its target ${join(root, 'moved-away.svs')} does not exist)`,
+    });
   });
 
   it('reports an empty folder and a missing folder, and still returns the slides of the others', async () => {

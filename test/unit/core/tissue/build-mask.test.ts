@@ -1,4 +1,14 @@
-import { mkdtemp, readdir, rm, stat, symlink, truncate } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -22,6 +32,57 @@ describe('buildSlideMask', () => {
   afterEach(async () => {
     await rm(cacheDir, { recursive: true, force: true });
     await rm(slideDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    // name, mask PNG bytes measured when the blur became exact (1-bit, best of the PNG encodings)
+    ['cmu-1-small-region.svs', 17810],
+    ['tcga-cr-7395-ts1.svs', 8140],
+  ])(
+    'builds byte-identical PNGs for %s through two separate caches, of a stable size',
+    async (name, bytes) => {
+      const params = resolveTissueMaskParameters();
+      const other = await mkdtemp(join(tmpdir(), 'histo-fetch-build-other-'));
+      try {
+        const pngs: Buffer[] = [];
+        for (const dir of [cacheDir, other]) {
+          const report = await buildSlideMask(fixtureSlide(name), {
+            cache: new MaskCache({ cacheDir: dir }),
+            params,
+            openSlide: open,
+            writeUiThumbnail: false,
+          });
+          expect(report.fromCache).toBe(false);
+          pngs.push(await readFile(report.maskPath!));
+        }
+        expect(pngs[0]!.equals(pngs[1]!)).toBe(true);
+        console.info(`${name}: mask PNG ${pngs[0]!.length} B`);
+        expect(Math.abs(pngs[0]!.length - bytes)).toBeLessThanOrEqual(bytes * 0.05);
+      } finally {
+        await rm(other, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('builds a new mask for a changed slide (new quickhash) and never reuses the old one', async () => {
+    const cache = new MaskCache({ cacheDir });
+    const params = resolveTissueMaskParameters();
+    const path = join(slideDir, 'copy.svs');
+    await copyFile(fixtureSlide('cmu-1-small-region.svs'), path);
+    const before = await buildSlideMask(path, { cache, params, openSlide: open, writeUiThumbnail: false });
+    // Edit a TIFF tag value in place (the Aperio description's magnification, which the quickhash covers).
+    const bytes = await readFile(path);
+    const at = bytes.indexOf('AppMag = 20');
+    expect(at).toBeGreaterThan(0);
+    bytes.write('AppMag = 40', at);
+    await writeFile(path, bytes);
+    const after = await buildSlideMask(path, { cache, params, openSlide: open, writeUiThumbnail: false });
+    expect(after.quickhash).not.toBe(before.quickhash);
+    expect(after).toMatchObject({ fromCache: false, outcome: 'ok' });
+    expect(after.maskPath).not.toBe(before.maskPath);
+    expect(after.metadata!.slide.quickhash).toBe(after.quickhash);
+    const again = await buildSlideMask(path, { cache, params, openSlide: open, writeUiThumbnail: false });
+    expect(again).toMatchObject({ fromCache: true, quickhash: after.quickhash, maskPath: after.maskPath });
   });
 
   it('builds a mask once, then reuses it without building anything', async () => {

@@ -42,8 +42,12 @@ describe('MaskCache', () => {
     const cache = new MaskCache({ cacheDir });
     const { metadata, png, mask } = sampleEntry();
     expect((await cache.read(SAMPLE_QUICKHASH, params)).status).toBe('miss');
+    const before = Date.now();
     const stored = await cache.write(metadata, png);
     expect(stored.maskBytes).toBe(png.length);
+    expect(stored.builtAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(stored.builtAt)).toBeGreaterThanOrEqual(before - 1);
+    expect(Date.parse(stored.builtAt)).toBeLessThanOrEqual(Date.now());
     const names = (await readdir(join(cacheDir, 'masks'))).sort();
     expect(names).toEqual([
       `${SAMPLE_QUICKHASH}-${stored.paramsKey}.json`,
@@ -59,6 +63,7 @@ describe('MaskCache', () => {
       detector: 'otsu-red',
       threshold: 200,
       thumbnail: { width: 300, height: 200 },
+      builtAt: stored.builtAt,
     });
   });
 

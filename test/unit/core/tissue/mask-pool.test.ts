@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -53,6 +53,40 @@ describe('mask pool', () => {
     expect(second.reports.map((r) => r.metadata?.maskSha256)).toEqual(
       summary.reports.map((r) => r.metadata?.maskSha256),
     );
+  });
+
+  it('runs libvips on one thread per worker while it builds, and puts the process setting back', async () => {
+    const before = sharp.concurrency();
+    sharp.concurrency(3);
+    try {
+      const during: number[] = [];
+      const job = buildMasks(slides.slice(0, 2), { cacheDir, params, workers: 2 }, (e) => {
+        if (e.type === 'done') during.push(sharp.concurrency());
+      });
+      await job.done;
+      // libvips' thread count is global to the process, so the main thread sees the workers' setting.
+      expect(during).toEqual([1, 1]);
+      expect(sharp.concurrency()).toBe(3);
+    } finally {
+      sharp.concurrency(before);
+    }
+  });
+
+  it('deletes the temporary files killed builders left, over an hour old, when it starts', async () => {
+    const masks = join(cacheDir, 'masks');
+    const thumbs = join(cacheDir, 'thumbs');
+    await mkdir(masks);
+    await mkdir(thumbs);
+    const stale = [join(masks, '.a.png.1-0-00000000.partial'), join(thumbs, '.a.jpg.1-0-00000001.partial')];
+    const fresh = join(masks, '.b.json.1-0-00000002.partial');
+    for (const path of [...stale, fresh]) await writeFile(path, 'torn');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    for (const path of stale) await utimes(path, twoHoursAgo, twoHoursAgo);
+    await buildMasks([slides[3]!], { cacheDir, params, workers: 1 }).done;
+    expect((await readdir(masks)).filter((n) => n.endsWith('.partial'))).toEqual([
+      '.b.json.1-0-00000002.partial',
+    ]);
+    expect((await readdir(thumbs)).filter((n) => n.endsWith('.partial'))).toEqual([]);
   });
 
   it('hands out each slide’s report as soon as it is ready', async () => {
