@@ -150,6 +150,27 @@ describe('patch stream', () => {
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
   });
 
+  it('keeps domains apart: B draws the same patches whether or not A was drawn from first', async () => {
+    const open = async (): Promise<PatchSampler> =>
+      new PatchSampler(
+        await datasetOf({ A: SLIDES.slice(0, 2), B: SLIDES.slice(1) }, cache.path),
+        { patchSize: 32, downsample: 2, batchSize: 8, seed: 9, augment: 0.5, float32: false },
+        { runJob: (j, urgent) => pool.run(j, urgent), statsIntervalMs: 0 },
+      );
+    const fresh = await open();
+    const alone = (await fresh.stream('B').nextBatch())!.provenance;
+    fresh.close();
+    const busy = await open();
+    const fromA: PatchProvenance[] = [];
+    for (let i = 0; i < 5; i++) fromA.push(...(await busy.stream('A').nextBatch())!.provenance);
+    const afterA = (await busy.stream('B').nextBatch())!.provenance;
+    busy.close();
+    expect(fromA).toHaveLength(40);
+    expect(afterA).toEqual(alone);
+    // B shares a slide with A, and still its locations are its own.
+    expect(alone.some((p) => p.slidePath === SLIDES[1])).toBe(true);
+  });
+
   it('appends every delivered patch to the manifest, in order', async () => {
     const dir = tempDir('sampling-manifest-');
     try {
