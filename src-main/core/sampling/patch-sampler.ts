@@ -193,7 +193,13 @@ export class PatchSampler extends EventEmitter<SamplerEventMap> {
         weighting: this.options.weighting,
       },
       {
-        onSlideFailure: (failure) => this.emit('slide-failure', failure),
+        onSlideFailure: (failure) => {
+          // Read errors are counted by the stream (every failed read); the sequencer's own failures are
+          // location draws that found too little tissue, and count as errors of the slide too.
+          if (failure.code === 'TOO_LITTLE_TISSUE')
+            this.statsCollector.recordError(failure.domain, failure.path);
+          this.emit('slide-failure', failure);
+        },
         onSlideExcluded: (slide) => this.emit('slide-excluded', slide),
       },
     );

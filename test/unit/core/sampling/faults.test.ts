@@ -119,6 +119,27 @@ describe('faulty slides', () => {
     expect(stats.slides[UNREADABLE]).toEqual({ domain: 'H&E', patches: 0, errors: stats.errors });
   });
 
+  it('counts location draws with too little tissue as errors of the slide in the statistics', async () => {
+    const sampler = new PatchSampler(
+      await datasetOf({ 'H&E': [CMU, BRACS] }, cache.path),
+      { ...OPTIONS, minTissueFraction: 0.95, maxLocationRedraws: 0, maxSlideFailures: 1000 },
+      { runJob: (j, urgent) => pool.run(j, urgent), statsIntervalMs: 0 },
+    );
+    const seen = watch(sampler);
+    const patches = await takePatches(sampler, 'H&E', 4);
+    const stats = sampler.stats();
+    sampler.close();
+    expect(patches.every((p) => p.tissueFraction >= 0.95)).toBe(true);
+    const tissueFailures = seen.failures.filter((f) => f.code === 'TOO_LITTLE_TISSUE');
+    expect(tissueFailures.length).toBeGreaterThan(0);
+    expect(seen.failures).toHaveLength(tissueFailures.length); // no read errors here
+    expect(stats.errors).toBe(tissueFailures.length);
+    for (const path of [CMU, BRACS]) {
+      const own = tissueFailures.filter((f) => f.path === path).length;
+      expect(stats.slides[path]?.errors ?? 0).toBe(own);
+    }
+  });
+
   it('keeps the sequence independent of worker count and timing when a slide fails mid-run', async () => {
     // Each run gets its own worker count and its own seeded random delays on every result, so results
     // (failures included) arrive in very different orders; the sequence must not change.
