@@ -154,6 +154,9 @@ describe('histo-fetch sample', () => {
     expect(below.code).toBe(2);
     expect(below.stderr).toContain('Expected a number >= 1 for downsample but received 0.5');
     expect(existsSync(join(scratch, 'z', 'manifest.jsonl'))).toBe(false);
+    const shuffle = await sample([he, '--count', '1', '--shuffle-buffer', '0', '--out', join(scratch, 's')]);
+    expect(shuffle.code).toBe(2);
+    expect(shuffle.stderr).toContain('for shuffleBufferSize but received 0');
   });
 
   it('masks each domain with the detector --detector gives it', async () => {
