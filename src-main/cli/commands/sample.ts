@@ -43,6 +43,8 @@ Options:
   --detector [NAME=]D
                      ${detectorOptionHelp(21)}
   --seed S           seed of the patch sequence (default 0)
+  --shuffle-buffer K mix patches across slide passes through a buffer of K (default 1: off; each pass
+                     is already shuffled, and off keeps every pass exactly one patch per slide)
   --workers N        worker threads preparing patches (default: number of cores)
   --cache DIR        mask cache folder (default $XDG_CACHE_HOME/histo-fetch or ~/.cache/histo-fetch)
   --contact-sheet    also write DIR/contact-sheet.png: the first ${'100'} patches, each beside its slide's
@@ -60,6 +62,7 @@ const FLAGS = {
   'min-tissue': { type: 'number' },
   detector: { type: 'string', multiple: true },
   seed: { type: 'string' },
+  'shuffle-buffer': { type: 'integer' },
   workers: { type: 'integer' },
   cache: { type: 'string' },
   'contact-sheet': { type: 'boolean' },
@@ -105,6 +108,7 @@ export function sampleCommand(args: string[], io: CliIo): Promise<number> {
       augment: flags.augment ?? 0,
       minTissueFraction: flags['min-tissue'] ?? 0,
       seed,
+      shuffleBufferSize: flags['shuffle-buffer'] ?? 1,
       batchSize: Math.min(PATCHES_PER_REQUEST, count),
       float32: false,
     };

@@ -2,11 +2,12 @@ import type { SlideCatalog } from '../dataset/catalog.js';
 import { openSlide } from '../slide/index.js';
 import { loadTissueIndex } from '../tissue/load-tissue-index.js';
 import { MaskCache } from '../tissue/mask-cache.js';
-import { buildMasks, type MaskBuildJob, type MaskPoolEvent } from '../tissue/mask-pool.js';
+import type { MaskBuildJob, MaskPoolEvent } from '../tissue/mask-pool.js';
 import type { EmptyMaskPolicy } from '../tissue/tissue-index.js';
 import { resolveTissueMaskParameters, type TissueMaskParameters } from '../tissue/tissue-mask.js';
 import type { ManifestWriter } from './manifest.js';
 import { samplerDatasetFromMasks } from './mask-dataset.js';
+import { startMaskSource } from './mask-source.js';
 import type { PatchSamplerOptions } from './options.js';
 import { PatchSampler, type SamplerState } from './patch-sampler.js';
 import type { PatchProvenance } from './provenance.js';
@@ -38,30 +39,31 @@ export interface DatasetSamplerOptions {
 /** A sampler fed by a running mask build; `close()` stops both (the pool stays open). */
 export interface DatasetSampler {
   readonly sampler: PatchSampler;
-  readonly masks: MaskBuildJob;
+  /** The build of the masks the cache lacked; null when every mask was cached. */
+  readonly masks: Promise<MaskBuildJob | null>;
   close(): Promise<void>;
 }
 
 /**
- * Starts the mask build of a dataset (cache hits come back at once) and a patch sampler fed by its
- * results as they arrive: the one call the CLI, the benchmarks and the trainer need.
+ * Starts the masks of a dataset (cache hits read on this thread at once, the others built by mask worker
+ * threads) and a patch sampler fed by them as they arrive: the one call the CLI and the benchmarks need.
  */
 export function startDatasetSampler(options: Readonly<DatasetSamplerOptions>): DatasetSampler {
   const cache = new MaskCache({ cacheDir: options.cacheDir });
   const params = options.maskParameters ?? resolveTissueMaskParameters();
-  const masks = buildMasks(
+  const masks = startMaskSource(
     options.catalog.domains.flatMap((d) =>
-      d.slides.map((s) => ({ path: s.path, params: options.domainMaskParameters?.[d.name] ?? params })),
+      d.slides.map((slide) => ({ slide, params: options.domainMaskParameters?.[d.name] ?? params })),
     ),
     {
-      cacheDir: options.cacheDir,
+      cache,
       ...(options.maskWorkers !== undefined ? { workers: options.maskWorkers } : {}),
+      ...(options.onMaskEvent !== undefined ? { onEvent: options.onMaskEvent } : {}),
     },
-    options.onMaskEvent,
   );
   const dataset = samplerDatasetFromMasks({
     catalog: options.catalog,
-    masks: masks.results(),
+    masks: masks.reports,
     loadIndex: (report) => loadTissueIndex(report, cache, options.emptyMasks ?? 'exclude'),
     openSlide: (path) => openSlide(path),
   });
@@ -80,7 +82,7 @@ export function startDatasetSampler(options: Readonly<DatasetSamplerOptions>): D
   }
   return {
     sampler,
-    masks,
+    masks: masks.build,
     close: async () => {
       sampler.close();
       await masks.cancel();

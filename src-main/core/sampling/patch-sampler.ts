@@ -118,6 +118,21 @@ export class PatchSampler extends EventEmitter<SamplerEventMap> {
     void this.consumeReports();
   }
 
+  /**
+   * A sampler that continues a saved sequence exactly where {@link getState} left it: the same patches,
+   * in the same order, as the saved sampler would have delivered next (whatever the worker count). The
+   * dataset and the sequence options must be the ones the state was saved with (BAD_STATE otherwise).
+   * @param state a {@link SamplerState}, e.g. read back from a checkpoint's JSON
+   */
+  static restore(
+    dataset: SamplerDataset,
+    options: Readonly<PatchSamplerOptions>,
+    deps: Omit<PatchSamplerDeps, 'restore'>,
+    state: SamplerState,
+  ): PatchSampler {
+    return new PatchSampler(dataset, options, { ...deps, restore: state });
+  }
+
   /** Domain names, in dataset order. */
   get domains(): string[] {
     return this.dataset.domains.map((d) => d.name);
@@ -178,7 +193,13 @@ export class PatchSampler extends EventEmitter<SamplerEventMap> {
         weighting: this.options.weighting,
       },
       {
-        onSlideFailure: (failure) => this.emit('slide-failure', failure),
+        onSlideFailure: (failure) => {
+          // Read errors are counted by the stream (every failed read); the sequencer's own failures are
+          // location draws that found too little tissue, and count as errors of the slide too.
+          if (failure.code === 'TOO_LITTLE_TISSUE')
+            this.statsCollector.recordError(failure.domain, failure.path);
+          this.emit('slide-failure', failure);
+        },
         onSlideExcluded: (slide) => this.emit('slide-excluded', slide),
       },
     );

@@ -302,7 +302,7 @@ export class PatchStream {
       }
       const path = slot.plan.slidePath;
       this.deps.stats.recordError(this.domain, path);
-      this.sequencer.recordFailure(path, result.code, `${path}: ${result.message}`);
+      this.sequencer.recordFailure(path, result.code, namingSlide(path, result.message));
       slot.plan = null;
       slot.result = null;
       if (!this.replace(slot)) break;
@@ -341,7 +341,9 @@ export class PatchStream {
       const waiter = this.waiters[0]!;
       if (this.ready.length < waiter.count) {
         if (this.exhausted()) {
-          const reasons = this.sequencer.excludedSlides.map((e) => `  ${e.path}: ${e.message}`).join('\n');
+          const reasons = this.sequencer.excludedSlides
+            .map((e) => `  ${namingSlide(e.path, e.message)}`)
+            .join('\n');
           this.fail(
             new SamplerError(
               'DOMAIN_EXHAUSTED',
@@ -373,6 +375,11 @@ export class PatchStream {
     queueMicrotask(() => this.pump());
     return batch;
   }
+}
+
+/** The message, prefixed with the slide's path unless it names the slide already (slide errors do). */
+function namingSlide(path: string, message: string): string {
+  return message.includes(path) ? message : `${path}: ${message}`;
 }
 
 /** Refuses a saved stream whose undelivered positions are not exactly the next consecutive ones. */

@@ -1,5 +1,18 @@
-import sharp from 'sharp';
+import type { Sharp, SharpOptions } from 'sharp';
 import { assertPatchImage, assertPositiveInteger, type PatchImage } from './patch-image.js';
+
+type SharpFactory = (input: Uint8Array, options: SharpOptions) => Sharp;
+
+/**
+ * sharp is loaded on the first resize, not when a patch worker starts: loading libvips takes 100-200 ms
+ * of a worker's start-up on this machine, and reads that need no resize (the level matches the
+ * downsample) never need it, so the first batch of a cold pool does not wait for it.
+ */
+let sharpLoaded: Promise<SharpFactory> | null = null;
+function loadSharp(): Promise<SharpFactory> {
+  sharpLoaded ??= import('sharp').then((module) => module.default);
+  return sharpLoaded;
+}
 
 /**
  * Resizes with sharp (libvips) Lanczos-3, stretching to exactly `widthPx` x `heightPx` (`fit: 'fill'`,
@@ -16,6 +29,7 @@ export async function resizeWithSharp(
   assertPositiveInteger('resize width', widthPx);
   assertPositiveInteger('resize height', heightPx);
   const raw = { width: image.width, height: image.height, channels: 3 } as const;
+  const sharp = await loadSharp();
   const out = await sharp(image.data, { raw })
     .resize(widthPx, heightPx, { kernel: 'lanczos3', fit: 'fill' })
     .raw()

@@ -5,7 +5,10 @@ export interface SlideCounts {
   readonly domain: string;
   /** Patches delivered to the consumer. */
   readonly patches: number;
-  /** Failures counted against the slide (read errors, locations without enough tissue). */
+  /**
+   * Failures of the slide: every failed read (reads in flight when the slide was excluded included) and
+   * every location draw that found too little tissue (`minTissueFraction`, after its redraws).
+   */
   readonly errors: number;
 }
 
@@ -26,6 +29,7 @@ export interface SamplerStatsSnapshot {
   /** Total time consumers waited for a batch, and how many requests had to wait. */
   readonly consumerWaitMs: number;
   readonly consumerWaits: number;
+  /** Failures over all slides: failed reads and location draws with too little tissue (see SlideCounts). */
   readonly errors: number;
   readonly excludedSlides: readonly ExcludedSlide[];
   readonly slides: Readonly<Record<string, SlideCounts>>;

@@ -91,27 +91,36 @@ describe('histo-fetch sample', () => {
     expect(result.stdout).toContain('20 patches from 3 slides');
   });
 
-  it('gives the same manifest for the same seed', async () => {
-    const runs: SampleManifestRecord[][] = [];
-    for (const name of ['a', 'b']) {
-      const out = join(scratch, `same-${name}`);
+  it('writes the same manifest and patches for the same seed with 1 and with 4 workers', async () => {
+    const runs: { manifest: string; pngs: Buffer[] }[] = [];
+    for (const workers of ['1', '4']) {
+      const out = join(scratch, `workers-${workers}`);
       const result = await sample([
         he,
         '--count',
         '6',
         '--size',
         '32',
+        '--augment',
+        '0.5',
         '--seed',
         'x',
+        '--workers',
+        workers,
         '--cache',
         cache,
         '--out',
         out,
       ]);
       expect(result.code, result.stderr).toBe(0);
-      runs.push(readManifest(join(out, 'manifest.jsonl')));
+      const manifest = await readFile(join(out, 'manifest.jsonl'), 'utf8');
+      const records = readManifest<SampleManifestRecord>(join(out, 'manifest.jsonl'));
+      const pngs = await Promise.all(records.map((r) => readFile(join(out, r.file))));
+      runs.push({ manifest, pngs });
     }
-    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[0]!.manifest.trim().split('\n')).toHaveLength(6);
+    expect(runs[1]!.manifest).toBe(runs[0]!.manifest);
+    expect(runs[1]!.pngs).toEqual(runs[0]!.pngs);
   });
 
   it('refuses bad arguments with the usage (exit 2)', async () => {
@@ -145,6 +154,9 @@ describe('histo-fetch sample', () => {
     expect(below.code).toBe(2);
     expect(below.stderr).toContain('Expected a number >= 1 for downsample but received 0.5');
     expect(existsSync(join(scratch, 'z', 'manifest.jsonl'))).toBe(false);
+    const shuffle = await sample([he, '--count', '1', '--shuffle-buffer', '0', '--out', join(scratch, 's')]);
+    expect(shuffle.code).toBe(2);
+    expect(shuffle.stderr).toContain('for shuffleBufferSize but received 0');
   });
 
   it('masks each domain with the detector --detector gives it', async () => {

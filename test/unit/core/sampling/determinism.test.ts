@@ -144,6 +144,27 @@ describe('determinism and resume', () => {
     expect(continued['H&E']!.provenance[0]!.sampleIndex).toBe(3 * 8);
   });
 
+  it('PatchSampler.restore(getState()) delivers exactly the batches the saved sampler delivers next', async () => {
+    const original = await sampler(2);
+    await take(original, 2);
+    const state = original.getState();
+    const expected = await take(original, 3);
+    original.close();
+
+    const restored = PatchSampler.restore(
+      await datasetOf(DOMAINS, cache.path),
+      OPTIONS,
+      { runJob: (job, urgent) => pools.get(1)!.run(job, urgent), statsIntervalMs: 0 },
+      JSON.parse(JSON.stringify(state)) as SamplerState,
+    );
+    const continued = await take(restored, 3);
+    restored.close();
+    expect(continued).toEqual(expected);
+    expect(continued.DAPI!.provenance.map((p) => p.sampleIndex)).toEqual(
+      Array.from({ length: 24 }, (_, i) => 16 + i),
+    );
+  });
+
   it('refuses a saved state made with other sampling parameters, or an inconsistent one', async () => {
     const original = await sampler(2);
     await take(original, 1);

@@ -119,6 +119,27 @@ describe('faulty slides', () => {
     expect(stats.slides[UNREADABLE]).toEqual({ domain: 'H&E', patches: 0, errors: stats.errors });
   });
 
+  it('counts location draws with too little tissue as errors of the slide in the statistics', async () => {
+    const sampler = new PatchSampler(
+      await datasetOf({ 'H&E': [CMU, BRACS] }, cache.path),
+      { ...OPTIONS, minTissueFraction: 0.95, maxLocationRedraws: 0, maxSlideFailures: 1000 },
+      { runJob: (j, urgent) => pool.run(j, urgent), statsIntervalMs: 0 },
+    );
+    const seen = watch(sampler);
+    const patches = await takePatches(sampler, 'H&E', 4);
+    const stats = sampler.stats();
+    sampler.close();
+    expect(patches.every((p) => p.tissueFraction >= 0.95)).toBe(true);
+    const tissueFailures = seen.failures.filter((f) => f.code === 'TOO_LITTLE_TISSUE');
+    expect(tissueFailures.length).toBeGreaterThan(0);
+    expect(seen.failures).toHaveLength(tissueFailures.length); // no read errors here
+    expect(stats.errors).toBe(tissueFailures.length);
+    for (const path of [CMU, BRACS]) {
+      const own = tissueFailures.filter((f) => f.path === path).length;
+      expect(stats.slides[path]?.errors ?? 0).toBe(own);
+    }
+  });
+
   it('keeps the sequence independent of worker count and timing when a slide fails mid-run', async () => {
     // Each run gets its own worker count and its own seeded random delays on every result, so results
     // (failures included) arrive in very different orders; the sequence must not change.
@@ -151,6 +172,63 @@ describe('faulty slides', () => {
     } finally {
       await single.close();
     }
+  });
+
+  it('ends a domain whose only slide fails every read mid-run with DOMAIN_EXHAUSTED, naming the slide once', async () => {
+    // bad/unreadable.svs opens and gets a mask (tiny.svs's, same geometry), so it is admitted and drawn;
+    // every read then fails, the slide is excluded after three failures, and nothing is left to draw.
+    const { index } = await tissueOf(slidePath('tiny.svs'), cache.path);
+    const bad = await openSlide(UNREADABLE);
+    const info = bad.info;
+    bad.close();
+    const dataset: SamplerDataset = {
+      domains: [
+        { name: 'good', slidePaths: [CMU] },
+        { name: 'bad', slidePaths: [UNREADABLE] },
+      ],
+      reports: (async function* () {
+        yield* (await datasetOf({ good: [CMU] }, cache.path)).reports;
+        yield {
+          domain: 'bad',
+          path: UNREADABLE,
+          usable: true as const,
+          tissue: index,
+          quickhash: info.quickhash,
+          levels: info.levels,
+          mppX: info.mppX,
+        };
+      })(),
+    };
+    const sampler = new PatchSampler(dataset, OPTIONS, {
+      runJob: (j, urgent) => pool.run(j, urgent),
+      statsIntervalMs: 0,
+    });
+    const seen = watch(sampler);
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timed out'), 10_000));
+    const failure = await Promise.race([
+      sampler
+        .stream('bad')
+        .nextBatch()
+        .then(
+          () => 'delivered',
+          (e: unknown) => e,
+        ),
+      timeout,
+    ]);
+    expect(failure).toBeInstanceOf(SamplerError);
+    const error = failure as SamplerError;
+    expect(error.code).toBe('DOMAIN_EXHAUSTED');
+    expect(error.message).toMatch(/^Domain 'bad' has no slide left to sample; excluded:\n/);
+    expect(error.message).toMatch(/Bogus marker length.*failed 3 times; slide excluded/);
+    expect(error.message.split(UNREADABLE)).toHaveLength(2); // the path, once
+    expect(seen.failures.map((f) => f.failures)).toEqual([1, 2, 3]);
+    for (const f of seen.failures) expect(f.message.split(UNREADABLE)).toHaveLength(2);
+    expect(seen.excluded.map((e) => e.path)).toEqual([UNREADABLE]);
+    expect(seen.excluded[0]!.message.split(UNREADABLE)).toHaveLength(2);
+    // Later requests fail the same way at once; the other domain is untouched.
+    await expect(sampler.stream('bad').nextBatch()).rejects.toBe(error);
+    expect((await sampler.stream('good').nextBatch())!.count).toBe(8);
+    sampler.close();
   });
 
   it('ends a domain whose slides are all gone with an error naming it, while the other domain goes on', async () => {

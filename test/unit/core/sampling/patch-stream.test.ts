@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { ManifestWriter, readManifest } from '../../../../src-main/core/sampling/manifest.js';
 import { PatchSampler, type SamplerDataset } from '../../../../src-main/core/sampling/patch-sampler.js';
 import type { PatchProvenance } from '../../../../src-main/core/sampling/provenance.js';
+import { resizePatch } from '../../../../src-main/core/sampling/resize.js';
 import type { SamplerStatsSnapshot } from '../../../../src-main/core/sampling/stats.js';
+import { openSlide } from '../../../../src-main/core/slide/index.js';
 import { PatchWorkerPool } from '../../../../src-main/core/sampling/worker-pool.js';
+import { meanAbsDiff } from './fixture-patch.js';
 import { datasetOf, slidePath, tempDir } from './fixtures.js';
 
 const SLIDES = ['cmu-1-small-region.svs', 'ndpi-dapi.ndpi', 'bracs-1640-crop.tiff'].map(slidePath);
@@ -46,6 +49,48 @@ describe('patch stream', () => {
     expect(p.level0Width).toBeCloseTo(p.readSizePx * p.levelDownsample, 9);
     expect(SLIDES).toContain(p.slidePath);
     expect(p.quickhash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('delivers for each patch the pixels its provenance names: footprint read at level 0 and resized', async () => {
+    const sampler = new PatchSampler(
+      await datasetOf({ 'H&E': SLIDES }, cache.path),
+      { patchSize: 48, downsample: 3.7, batchSize: 12, seed: 8, float32: false },
+      { runJob: (j, urgent) => pool.run(j, urgent), statsIntervalMs: 0 },
+    );
+    const batch = (await sampler.stream('H&E').nextBatch())!;
+    sampler.close();
+    expect(new Set(batch.provenance.map((p) => p.slidePath))).toEqual(new Set(SLIDES));
+    const stride = 48 * 48 * 3;
+    for (let i = 0; i < batch.count; i++) {
+      const p = batch.provenance[i]!;
+      const slide = await openSlide(p.slidePath);
+      try {
+        const side = Math.round(p.level0Width);
+        const raster = await slide.readRegion(p.level0X, p.level0Y, 0, side, side, {
+          format: 'rgb',
+          background: [255, 255, 255],
+        });
+        // The sampler's own resize (Lanczos-3): the reference differs only by where the pixels came from.
+        const reference = await resizePatch({ width: side, height: side, data: raster.data }, 48, 48);
+        const patch = batch.pixels.subarray(i * stride, (i + 1) * stride);
+        const error = meanAbsDiff(patch, reference.data);
+        expect(error, `patch ${i} of ${p.slidePath}`).toBeLessThan(5);
+        // The footprint is centred on the drawn point (within the half level pixel of grid alignment),
+        // unless it was shifted to stay inside the slide: then it lies against that edge.
+        const { width, height } = slide.info.levels[0]!;
+        const tolerance = p.levelDownsample / 2 + 0.5;
+        for (const [start, size, centre, extent] of [
+          [p.level0X, p.level0Width, p.centreLevel0X, width],
+          [p.level0Y, p.level0Height, p.centreLevel0Y, height],
+        ] as const) {
+          const againstEdge = start === 0 || start + size >= extent - p.levelDownsample;
+          if (!againstEdge) expect(Math.abs(start + size / 2 - centre)).toBeLessThanOrEqual(tolerance);
+          else expect(Math.abs(start + size / 2 - centre)).toBeLessThanOrEqual(size / 2 + tolerance);
+        }
+      } finally {
+        slide.close();
+      }
+    }
   });
 
   it('stops preparing when the consumer does not take (bounded queue), and resumes when it does', async () => {
@@ -103,6 +148,27 @@ describe('patch stream', () => {
     expect(perSlide.reduce((n, s) => n + s.patches, 0)).toBe(64);
     expect(stats.slides[SLIDES[2]!]).toMatchObject({ domain: 'B', patches: 32, errors: 0 });
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
+  });
+
+  it('keeps domains apart: B draws the same patches whether or not A was drawn from first', async () => {
+    const open = async (): Promise<PatchSampler> =>
+      new PatchSampler(
+        await datasetOf({ A: SLIDES.slice(0, 2), B: SLIDES.slice(1) }, cache.path),
+        { patchSize: 32, downsample: 2, batchSize: 8, seed: 9, augment: 0.5, float32: false },
+        { runJob: (j, urgent) => pool.run(j, urgent), statsIntervalMs: 0 },
+      );
+    const fresh = await open();
+    const alone = (await fresh.stream('B').nextBatch())!.provenance;
+    fresh.close();
+    const busy = await open();
+    const fromA: PatchProvenance[] = [];
+    for (let i = 0; i < 5; i++) fromA.push(...(await busy.stream('A').nextBatch())!.provenance);
+    const afterA = (await busy.stream('B').nextBatch())!.provenance;
+    busy.close();
+    expect(fromA).toHaveLength(40);
+    expect(afterA).toEqual(alone);
+    // B shares a slide with A, and still its locations are its own.
+    expect(alone.some((p) => p.slidePath === SLIDES[1])).toBe(true);
   });
 
   it('appends every delivered patch to the manifest, in order', async () => {
