@@ -58,8 +58,18 @@ export interface TrainingConfigInput {
   readonly augment?: number;
   /** Redraw locations whose footprint holds less tissue than this (0..1, default 0). */
   readonly minTissueFraction?: number;
-  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution. */
+  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution `batchSizes` does not name. */
   readonly batchSize?: number;
+  /**
+   * ProGAN: the minibatch per resolution in px, e.g. `{ "4": 128, "8": 128, "256": 8 }` (SPEC 6); the
+   * resolutions left out take `batchSize`, else the preset's.
+   */
+  readonly batchSizes?: Readonly<Record<string, number>>;
+  /**
+   * ProGAN: real images shown per phase, in stable training (`train`) and in the fade-in of each new
+   * resolution (`fade`, 0: no fade-in); each left out is the preset's (paper: 600k + 600k).
+   */
+  readonly phaseImages?: { readonly train?: number; readonly fade?: number };
   /** Adam's base learning rate. */
   readonly learningRate?: number;
   /** Seed of initial weights, patch sequence and every other random draw (default 0). */
@@ -157,6 +167,8 @@ const INPUT_FIELDS: ReadonlySet<string> = new Set([
   'augment',
   'minTissueFraction',
   'batchSize',
+  'batchSizes',
+  'phaseImages',
   'learningRate',
   'seed',
   'checkpointEvery',
@@ -230,6 +242,8 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
     raw['batchSize'] === undefined ? undefined : positiveInteger('batchSize', raw['batchSize']);
   const learningRate =
     raw['learningRate'] === undefined ? undefined : positiveNumber('learningRate', raw['learningRate']);
+  const batchSizes = raw['batchSizes'] === undefined ? undefined : batchSizesOf(raw['batchSizes'], model);
+  const phaseImages = raw['phaseImages'] === undefined ? undefined : phaseImagesOf(raw['phaseImages'], model);
 
   if (model === 'cyclegan') {
     const named = cycleganPreset(preset);
@@ -253,7 +267,17 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
 
   const named = proganPreset(preset);
   const progan = asConfigError(() =>
-    proganPreset(preset, proganOverrides(named, preset, { sizePx, downsample, batchSize, learningRate })),
+    proganPreset(
+      preset,
+      proganOverrides(named, preset, {
+        sizePx,
+        downsample,
+        batchSize,
+        batchSizes,
+        phaseImages,
+        learningRate,
+      }),
+    ),
   );
   const target = progan.network.maxResolution;
   const scale: FieldOfView =
@@ -338,7 +362,7 @@ export function checkTrainingConfig(value: unknown, file: string | null = null):
   }
 }
 
-/** The ProGAN preset overrides for the user's size, field of view, minibatch and learning rate. */
+/** The ProGAN preset overrides for the user's size, field of view, minibatches, phases and learning rate. */
 function proganOverrides(
   named: ProganPreset,
   presetName: string,
@@ -346,6 +370,8 @@ function proganOverrides(
     sizePx?: number | undefined;
     downsample?: number | undefined;
     batchSize?: number | undefined;
+    batchSizes?: ReadonlyMap<number, number> | undefined;
+    phaseImages?: { train?: number; fade?: number } | undefined;
     learningRate?: number | undefined;
   },
 ): Partial<ProganPreset> {
@@ -365,13 +391,90 @@ function proganOverrides(
   // Keep the preset's downsample at the target resolution unless the user names one.
   const downsampleAtTarget = o.downsample ?? named.fieldOfViewLevel0Px / max;
   const network = { ...named.network, maxResolution: target };
+  const resolutions = proganResolutions(network);
+  for (const r of o.batchSizes?.keys() ?? []) {
+    if (!resolutions.includes(r)) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `batchSizes names ${r} px, which is not a resolution of this run (${resolutions.join(', ')} px)`,
+        `batchSizes[${r}]`,
+      );
+    }
+  }
   const batchSizes: Record<number, number> = {};
-  for (const r of proganResolutions(network)) batchSizes[r] = o.batchSize ?? named.batchSizes[r]!;
+  for (const r of resolutions) {
+    batchSizes[r] = o.batchSizes?.get(r) ?? o.batchSize ?? named.batchSizes[r]!;
+  }
   return {
     network,
     batchSizes,
+    imagesPerPhase: {
+      train: o.phaseImages?.train ?? named.imagesPerPhase.train,
+      fade: o.phaseImages?.fade ?? named.imagesPerPhase.fade,
+    },
     fieldOfViewLevel0Px: downsampleAtTarget * target,
     ...(o.learningRate !== undefined && { adam: { ...named.adam, learningRate: o.learningRate } }),
+  };
+}
+
+/** `batchSizes` of a request: resolution (px) -> minibatch; the resolutions are checked with the network. */
+function batchSizesOf(value: unknown, model: ModelName): Map<number, number> {
+  if (model !== 'progan') {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'batchSizes (a minibatch per resolution) is a progan setting: cyclegan takes batchSize',
+      'batchSizes',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'batchSizes must map resolutions in px to minibatches, e.g. { "4": 128, "8": 64 }',
+      'batchSizes',
+    );
+  }
+  const sizes = new Map<number, number>();
+  for (const [key, batch] of Object.entries(value)) {
+    if (!/^[1-9]\d*$/.test(key)) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `batchSizes has '${key}', which is not a resolution in px`,
+        `batchSizes[${key}]`,
+      );
+    }
+    sizes.set(Number(key), positiveInteger(`batchSizes[${key}]`, batch));
+  }
+  return sizes;
+}
+
+/** `phaseImages` of a request: `train` > 0 and `fade` >= 0 real images, each optional. */
+function phaseImagesOf(value: unknown, model: ModelName): { train?: number; fade?: number } {
+  if (model !== 'progan') {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'phaseImages (images per growing phase) is a progan setting',
+      'phaseImages',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'phaseImages must be an object { train, fade } of real images per phase',
+      'phaseImages',
+    );
+  }
+  const raw = value as Record<string, unknown>;
+  const unknown = Object.keys(raw).find((k) => k !== 'train' && k !== 'fade');
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      'UNKNOWN_FIELD',
+      `Unknown field '${unknown}' in phaseImages (known: train, fade)`,
+      `phaseImages.${unknown}`,
+    );
+  }
+  return {
+    ...(raw['train'] !== undefined && { train: positiveInteger('phaseImages.train', raw['train']) }),
+    ...(raw['fade'] !== undefined && { fade: nonNegativeInteger('phaseImages.fade', raw['fade']) }),
   };
 }
 

@@ -65,6 +65,11 @@ export function trainingDefaults(
     // The ProGAN variant of the original sampled footprints with more than a third of tissue.
     minTissueFraction: 1 / 3,
     batchSize: p.batchSizes[resolution]!,
+    batchSizes: Object.entries(p.batchSizes).map(([r, batchSize]) => ({
+      resolutionPx: Number(r),
+      batchSize,
+    })),
+    phaseImages: { ...p.imagesPerPhase },
     learningRate: p.adam.learningRate,
   };
 }

@@ -163,6 +163,31 @@ describe('histo-fetch train / resume', () => {
     expect(existsSync(run)).toBe(false);
   });
 
+  it('ProGAN takes a minibatch per resolution and images per phase from --batch and --phase-images', async () => {
+    const run = join(root, 'progan-schedule');
+    const result = await cli([
+      ...['train', '--model', 'progan', '--domain', `HE=${join(root, 'he')}`, ...TINY],
+      ...['--steps', '3', '--run', run, '--sample-every', '0'],
+      ...['--batch', '4,4=8', '--phase-images', '16,8'],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const stored = JSON.parse(await readFile(join(run, 'config.json'), 'utf8'));
+    expect(stored.config.progan).toMatchObject({
+      batchSizes: { 4: 8, 8: 4, 16: 4 },
+      imagesPerPhase: { train: 16, fade: 8 },
+    });
+    // 16 images at 4 px in minibatches of 8, then the fade-in to 8 px in minibatches of 4.
+    const metrics = (await readFile(join(run, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { images: number; progan: { resolution: number; fading: boolean } });
+    expect(metrics.map((m) => [m.images, m.progan.resolution, m.progan.fading])).toEqual([
+      [8, 4, false],
+      [8, 4, false],
+      [4, 8, true],
+    ]);
+  });
+
   it('kill -9 in the middle of a checkpoint write leaves the previous one, and resume continues from it', async () => {
     const run = join(root, 'killed');
     const killed = await cli(
