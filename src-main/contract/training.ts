@@ -53,6 +53,8 @@ export interface TrainingConfig {
   readonly batchSizes?: readonly ResolutionBatch[];
   /** ProGAN: real images shown per growing phase, stable training and fade-in (SPEC 6; default the preset's). */
   readonly phaseImages?: { readonly train: number; readonly fade: number };
+  /** CycleGAN: identity loss weight relative to the cycle weight (0.5 by default; 0 turns it off). */
+  readonly identityWeight?: number;
   /** Adam's base learning rate for generators and discriminators (CycleGAN decays it over the second half). */
   readonly learningRate: number;
   readonly seed: number;

@@ -49,6 +49,7 @@ export const trainingConfigSchema = object({
   phaseImages: optional(
     object({ train: integer({ min: 1, max: 1_000_000_000 }), fade: integer({ min: 0, max: 1_000_000_000 }) }),
   ),
+  identityWeight: optional(number({ min: 0, max: 100 })),
   learningRate: number({ min: 1e-9, max: 1 }),
   seed: integer({ min: 0, max: 0xffffffff }),
   backend,

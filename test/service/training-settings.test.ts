@@ -51,4 +51,22 @@ describe("training form: the models' own settings", () => {
       { field: 'phaseImages', message: expect.stringContaining('progan setting') },
     ]);
   });
+
+  it('CycleGAN: fills the identity loss weight and passes 0 (off) through; a negative weight is refused', async () => {
+    const { config } = await callOk(service, 'training.defaults', { model: 'cyclegan', preset: 'small' });
+    expect(config.identityWeight).toBe(0.5);
+    const off = await callOk(service, 'training.validate', { config: { ...config, identityWeight: 0 } });
+    expect(off).toEqual({ valid: true, issues: [] });
+    const negative = await callError(service, 'training.validate', {
+      config: { ...config, identityWeight: -1 },
+    });
+    expect(JSON.stringify(negative)).toMatch(/identityWeight/);
+    const progan = await callOk(service, 'training.defaults', { model: 'progan', preset: 'tiny' });
+    const misplaced = await callOk(service, 'training.validate', {
+      config: { ...progan.config, identityWeight: 0.5 },
+    });
+    expect(misplaced.issues).toEqual([
+      { field: 'identityWeight', message: expect.stringContaining('cyclegan setting') },
+    ]);
+  });
 });

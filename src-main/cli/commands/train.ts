@@ -38,6 +38,7 @@ Options:
                        4=128,8=128,16=64 (the others keep the preset's; a bare N among them sets them)
   --phase-images T[,F] progan: real images per phase, stable training T and fade-in F (default F = T;
                        0: no fade-in; the paper: 600000,600000)
+  --identity W         cyclegan: identity loss weight relative to the cycle weight (default 0.5; 0: off)
   --lr X               Adam's learning rate
   --seed S             seed of weights, patches and every random draw (default 0)
   --checkpoint-every N steps between checkpoints (default 500)
@@ -67,6 +68,7 @@ const FLAGS = {
   'min-tissue': { type: 'number' },
   batch: { type: 'string' },
   'phase-images': { type: 'string' },
+  identity: { type: 'number' },
   lr: { type: 'number' },
   seed: { type: 'string' },
   'checkpoint-every': { type: 'integer' },
@@ -102,6 +104,7 @@ export function trainCommand(args: string[], io: CliIo): Promise<number> {
       ...(flags['min-tissue'] !== undefined && { minTissueFraction: flags['min-tissue'] }),
       ...(flags.batch !== undefined && parseBatch(flags.batch)),
       ...(flags['phase-images'] !== undefined && { phaseImages: parsePhaseImages(flags['phase-images']) }),
+      ...(flags.identity !== undefined && { identityWeight: flags.identity }),
       ...(flags.lr !== undefined && { learningRate: flags.lr }),
       ...(flags.seed !== undefined && { seed: parseSeed(flags.seed) }),
       ...(flags['checkpoint-every'] !== undefined && { checkpointEvery: flags['checkpoint-every'] }),
@@ -202,6 +205,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   batchSizes: '--batch',
   phaseImages: '--phase-images',
   learningRate: '--lr',
+  identityWeight: '--identity',
   minTissueFraction: '--min-tissue',
   checkpointEvery: '--checkpoint-every',
   sampleEvery: '--sample-every',

@@ -70,6 +70,11 @@ export interface TrainingConfigInput {
    * resolution (`fade`, 0: no fade-in); each left out is the preset's (paper: 600k + 600k).
    */
   readonly phaseImages?: { readonly train?: number; readonly fade?: number };
+  /**
+   * CycleGAN: identity loss weight relative to the cycle weight (SPEC 5; default 0.5, the authors'
+   * release; 0 turns the identity passes off, as in the paper).
+   */
+  readonly identityWeight?: number;
   /** Adam's base learning rate. */
   readonly learningRate?: number;
   /** Seed of initial weights, patch sequence and every other random draw (default 0). */
@@ -169,6 +174,7 @@ const INPUT_FIELDS: ReadonlySet<string> = new Set([
   'batchSize',
   'batchSizes',
   'phaseImages',
+  'identityWeight',
   'learningRate',
   'seed',
   'checkpointEvery',
@@ -244,6 +250,8 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
     raw['learningRate'] === undefined ? undefined : positiveNumber('learningRate', raw['learningRate']);
   const batchSizes = raw['batchSizes'] === undefined ? undefined : batchSizesOf(raw['batchSizes'], model);
   const phaseImages = raw['phaseImages'] === undefined ? undefined : phaseImagesOf(raw['phaseImages'], model);
+  const identityWeight =
+    raw['identityWeight'] === undefined ? undefined : identityWeightOf(raw['identityWeight'], model);
 
   if (model === 'cyclegan') {
     const named = cycleganPreset(preset);
@@ -252,6 +260,7 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
         ...(sizePx !== undefined && { sizePx }),
         ...(downsample !== undefined && { downsample }),
         ...(batchSize !== undefined && { batchSize }),
+        ...(identityWeight !== undefined && { identityWeight }),
         ...(learningRate !== undefined && { adam: { ...named.adam, learningRate } }),
       }),
     );
@@ -445,6 +454,25 @@ function batchSizesOf(value: unknown, model: ModelName): Map<number, number> {
     sizes.set(Number(key), positiveInteger(`batchSizes[${key}]`, batch));
   }
   return sizes;
+}
+
+/** `identityWeight` of a request: a CycleGAN setting, >= 0. */
+function identityWeightOf(value: unknown, model: ModelName): number {
+  if (model !== 'cyclegan') {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'identityWeight (the identity loss) is a cyclegan setting',
+      'identityWeight',
+    );
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      `Expected a number >= 0 for identityWeight (0 turns the identity loss off) but received ${String(value)}`,
+      'identityWeight',
+    );
+  }
+  return value;
 }
 
 /** `phaseImages` of a request: `train` > 0 and `fade` >= 0 real images, each optional. */

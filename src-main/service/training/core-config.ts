@@ -43,6 +43,7 @@ export function toConfigInput(config: TrainingConfig, workspace: Workspace): Tra
       batchSizes: batchSizesUpTo(config.batchSizes, config.patchSizePx),
     }),
     ...(config.phaseImages !== undefined && { phaseImages: config.phaseImages }),
+    ...(config.identityWeight !== undefined && { identityWeight: config.identityWeight }),
     learningRate: config.learningRate,
     seed: config.seed,
     checkpointEvery: config.checkpointEverySteps,

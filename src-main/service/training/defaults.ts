@@ -51,6 +51,7 @@ export function trainingDefaults(
       scale: { kind: 'downsample', downsample: p.downsample },
       minTissueFraction: 0,
       batchSize: p.batchSize,
+      identityWeight: p.identityWeight,
       learningRate: p.adam.learningRate,
     };
   }

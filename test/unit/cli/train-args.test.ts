@@ -32,6 +32,14 @@ describe('train: --batch and --phase-images', () => {
       [parseBatch('32=4'), /batchSizes names 32 px, which is not a resolution of this run .*\(--batch\)$/],
       [parseBatch('8=6'), /batchSizes\[8\] = 6 is not a multiple .*\(--batch\)$/],
       [{ phaseImages: parsePhaseImages('0') }, /phaseImages\.train but received 0 \(--phase-images\)$/],
+      [
+        {
+          model: 'cyclegan',
+          domains: [...progan.domains, { name: 'B', folders: ['/b'] }],
+          identityWeight: -1,
+        },
+        /identityWeight .* \(--identity\)$/,
+      ],
     ];
     for (const [fields, message] of cases) {
       expect(() => asUsageError(() => resolveTrainingConfig({ ...progan, ...fields }))).toThrow(message);

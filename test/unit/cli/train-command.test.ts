@@ -65,7 +65,7 @@ describe('histo-fetch train / resume', () => {
     const run = join(root, 'run');
     const args = [
       ...['train', '--model', 'cyclegan', ...DOMAINS, '--detector', 'DAPI=saturation'],
-      ...['--steps', '6', '--run', run, ...TINY],
+      ...['--steps', '6', '--run', run, ...TINY, '--identity', '0'],
     ];
     const trained = await cli([...args, '--checkpoint-every', '3', '--sample-every', '3', '--keep', '2']);
     expect(trained.code, trained.stderr).toBe(0);
@@ -96,6 +96,7 @@ describe('histo-fetch train / resume', () => {
         preset: 'tiny',
         steps: 6,
         seed: 3,
+        cyclegan: { identityWeight: 0 },
         domains: [
           { name: 'HE', detector: 'otsu-red' },
           { name: 'DAPI', detector: 'saturation' },

@@ -198,6 +198,27 @@ describe('training config', () => {
     expect(paper.progan.imagesPerPhase).toEqual({ train: 600_000, fade: 300_000 });
   });
 
+  it('CycleGAN: the identity loss weight is a setting; 0 turns it off', () => {
+    const off = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: TWO_DOMAINS,
+      steps: 5,
+      identityWeight: 0,
+    });
+    if (off.model !== 'cyclegan') throw new Error('model');
+    expect(off.cyclegan.identityWeight).toBe(0);
+    const byDefault = resolveTrainingConfig({ model: 'cyclegan', domains: TWO_DOMAINS, steps: 5 });
+    if (byDefault.model !== 'cyclegan') throw new Error('model');
+    expect(byDefault.cyclegan.identityWeight).toBe(0.5);
+    rejects({ identityWeight: -1 }, 'identityWeight', /number >= 0 for identityWeight .* received -1/);
+    rejects(malformed({ identityWeight: 'off' }), 'identityWeight', /number >= 0 for identityWeight/);
+    rejects(
+      { model: 'progan', domains: [TWO_DOMAINS[0]!], identityWeight: 0 },
+      'identityWeight',
+      /cyclegan setting/,
+    );
+  });
+
   it('rejects bad ProGAN schedules, naming the field', () => {
     const progan = { model: 'progan', domains: [TWO_DOMAINS[0]!], preset: 'tiny' };
     rejects(
