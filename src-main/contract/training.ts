@@ -57,6 +57,8 @@ export interface TrainingConfig {
   readonly identityWeight?: number;
   /** Adam's base learning rate for generators and discriminators (CycleGAN decays it over the second half). */
   readonly learningRate: number;
+  /** The discriminators' own base learning rate; omitted: `learningRate`. */
+  readonly discriminatorLearningRate?: number;
   readonly seed: number;
   readonly backend: BackendName | 'auto';
   /** Sample grids every N steps; 0 = none. */

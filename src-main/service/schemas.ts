@@ -51,6 +51,7 @@ export const trainingConfigSchema = object({
   ),
   identityWeight: optional(number({ min: 0, max: 100 })),
   learningRate: number({ min: 1e-9, max: 1 }),
+  discriminatorLearningRate: optional(number({ min: 1e-9, max: 1 })),
   seed: integer({ min: 0, max: 0xffffffff }),
   backend,
   sampleEverySteps: integer({ min: 0, max: 100_000_000 }),

@@ -69,4 +69,17 @@ describe("training form: the models' own settings", () => {
       { field: 'identityWeight', message: expect.stringContaining('cyclegan setting') },
     ]);
   });
+
+  it("takes the discriminators' own learning rate, optional", async () => {
+    const { config } = await callOk(service, 'training.defaults', { model: 'progan', preset: 'tiny' });
+    expect(config.discriminatorLearningRate).toBeUndefined();
+    const own = await callOk(service, 'training.validate', {
+      config: { ...config, discriminatorLearningRate: 3e-3 },
+    });
+    expect(own).toEqual({ valid: true, issues: [] });
+    const zero = await callError(service, 'training.validate', {
+      config: { ...config, discriminatorLearningRate: 0 },
+    });
+    expect(JSON.stringify(zero)).toMatch(/discriminatorLearningRate/);
+  });
 });

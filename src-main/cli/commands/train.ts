@@ -39,7 +39,9 @@ Options:
   --phase-images T[,F] progan: real images per phase, stable training T and fade-in F (default F = T;
                        0: no fade-in; the paper: 600000,600000)
   --identity W         cyclegan: identity loss weight relative to the cycle weight (default 0.5; 0: off)
-  --lr X               Adam's learning rate
+  --lr X               Adam's learning rate of generators and discriminators (default the preset's)
+  --lr-g X             the generators' learning rate (overrides --lr for them)
+  --lr-d X             the discriminators' learning rate (overrides --lr for them)
   --seed S             seed of weights, patches and every random draw (default 0)
   --checkpoint-every N steps between checkpoints (default 500)
   --sample-every N     steps between sample grids (default 100; 0: none)
@@ -70,6 +72,8 @@ const FLAGS = {
   'phase-images': { type: 'string' },
   identity: { type: 'number' },
   lr: { type: 'number' },
+  'lr-g': { type: 'number' },
+  'lr-d': { type: 'number' },
   seed: { type: 'string' },
   'checkpoint-every': { type: 'integer' },
   'sample-every': { type: 'integer' },
@@ -106,6 +110,8 @@ export function trainCommand(args: string[], io: CliIo): Promise<number> {
       ...(flags['phase-images'] !== undefined && { phaseImages: parsePhaseImages(flags['phase-images']) }),
       ...(flags.identity !== undefined && { identityWeight: flags.identity }),
       ...(flags.lr !== undefined && { learningRate: flags.lr }),
+      ...(flags['lr-g'] !== undefined && { generatorLearningRate: flags['lr-g'] }),
+      ...(flags['lr-d'] !== undefined && { discriminatorLearningRate: flags['lr-d'] }),
       ...(flags.seed !== undefined && { seed: parseSeed(flags.seed) }),
       ...(flags['checkpoint-every'] !== undefined && { checkpointEvery: flags['checkpoint-every'] }),
       ...(flags['sample-every'] !== undefined && { sampleEvery: flags['sample-every'] }),
@@ -205,6 +211,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   batchSizes: '--batch',
   phaseImages: '--phase-images',
   learningRate: '--lr',
+  generatorLearningRate: '--lr-g',
+  discriminatorLearningRate: '--lr-d',
   identityWeight: '--identity',
   minTissueFraction: '--min-tissue',
   checkpointEvery: '--checkpoint-every',

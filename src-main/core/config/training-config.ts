@@ -75,8 +75,12 @@ export interface TrainingConfigInput {
    * release; 0 turns the identity passes off, as in the paper).
    */
   readonly identityWeight?: number;
-  /** Adam's base learning rate. */
+  /** Adam's base learning rate of generators and discriminators (the preset's by default). */
   readonly learningRate?: number;
+  /** The generators' base learning rate, overriding `learningRate` for them. */
+  readonly generatorLearningRate?: number;
+  /** The discriminators' base learning rate, overriding `learningRate` for them. */
+  readonly discriminatorLearningRate?: number;
   /** Seed of initial weights, patch sequence and every other random draw (default 0). */
   readonly seed?: number | string;
   /** Steps between checkpoints (default 500). */
@@ -176,6 +180,8 @@ const INPUT_FIELDS: ReadonlySet<string> = new Set([
   'phaseImages',
   'identityWeight',
   'learningRate',
+  'generatorLearningRate',
+  'discriminatorLearningRate',
   'seed',
   'checkpointEvery',
   'sampleEvery',
@@ -247,7 +253,9 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
   const batchSize =
     raw['batchSize'] === undefined ? undefined : positiveInteger('batchSize', raw['batchSize']);
   const learningRate =
-    raw['learningRate'] === undefined ? undefined : positiveNumber('learningRate', raw['learningRate']);
+    optionalPositive(raw, 'generatorLearningRate') ?? optionalPositive(raw, 'learningRate');
+  const discriminatorLearningRate =
+    optionalPositive(raw, 'discriminatorLearningRate') ?? optionalPositive(raw, 'learningRate');
   const batchSizes = raw['batchSizes'] === undefined ? undefined : batchSizesOf(raw['batchSizes'], model);
   const phaseImages = raw['phaseImages'] === undefined ? undefined : phaseImagesOf(raw['phaseImages'], model);
   const identityWeight =
@@ -262,6 +270,7 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
         ...(batchSize !== undefined && { batchSize }),
         ...(identityWeight !== undefined && { identityWeight }),
         ...(learningRate !== undefined && { adam: { ...named.adam, learningRate } }),
+        ...(discriminatorLearningRate !== undefined && { discriminatorLearningRate }),
       }),
     );
     const scale: FieldOfView =
@@ -285,6 +294,7 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
         batchSizes,
         phaseImages,
         learningRate,
+        discriminatorLearningRate,
       }),
     ),
   );
@@ -382,6 +392,7 @@ function proganOverrides(
     batchSizes?: ReadonlyMap<number, number> | undefined;
     phaseImages?: { train?: number; fade?: number } | undefined;
     learningRate?: number | undefined;
+    discriminatorLearningRate?: number | undefined;
   },
 ): Partial<ProganPreset> {
   const max = named.network.maxResolution;
@@ -423,6 +434,9 @@ function proganOverrides(
     },
     fieldOfViewLevel0Px: downsampleAtTarget * target,
     ...(o.learningRate !== undefined && { adam: { ...named.adam, learningRate: o.learningRate } }),
+    ...(o.discriminatorLearningRate !== undefined && {
+      discriminatorLearningRate: o.discriminatorLearningRate,
+    }),
   };
 }
 
@@ -666,6 +680,10 @@ function nonNegativeInteger(name: string, value: unknown): number {
     );
   }
   return value;
+}
+
+function optionalPositive(raw: Record<string, unknown>, name: string): number | undefined {
+  return raw[name] === undefined ? undefined : positiveNumber(name, raw[name]);
 }
 
 function positiveNumber(name: string, value: unknown): number {

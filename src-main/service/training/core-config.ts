@@ -45,6 +45,9 @@ export function toConfigInput(config: TrainingConfig, workspace: Workspace): Tra
     ...(config.phaseImages !== undefined && { phaseImages: config.phaseImages }),
     ...(config.identityWeight !== undefined && { identityWeight: config.identityWeight }),
     learningRate: config.learningRate,
+    ...(config.discriminatorLearningRate !== undefined && {
+      discriminatorLearningRate: config.discriminatorLearningRate,
+    }),
     seed: config.seed,
     checkpointEvery: config.checkpointEverySteps,
     sampleEvery: config.sampleEverySteps,

@@ -31,6 +31,7 @@ describe('train: --batch and --phase-images', () => {
     const cases: [object, RegExp][] = [
       [parseBatch('32=4'), /batchSizes names 32 px, which is not a resolution of this run .*\(--batch\)$/],
       [parseBatch('8=6'), /batchSizes\[8\] = 6 is not a multiple .*\(--batch\)$/],
+      [{ discriminatorLearningRate: 0 }, /discriminatorLearningRate but received 0 \(--lr-d\)$/],
       [{ phaseImages: parsePhaseImages('0') }, /phaseImages\.train but received 0 \(--phase-images\)$/],
       [
         {

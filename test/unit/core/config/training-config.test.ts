@@ -6,6 +6,7 @@ import {
   type DomainInput,
   type TrainingConfigInput,
 } from '../../../../src-main/core/config/training-config.js';
+import { discriminatorAdam } from '../../../../src-main/core/training/presets.js';
 
 const TWO_DOMAINS = [
   { name: 'H&E', folders: ['/slides/he'] },
@@ -217,6 +218,45 @@ describe('training config', () => {
       'identityWeight',
       /cyclegan setting/,
     );
+  });
+
+  it('learning rates: --lr sets both networks, the generator and discriminator rates override it', () => {
+    const both = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: TWO_DOMAINS,
+      steps: 5,
+      learningRate: 1e-3,
+    });
+    if (both.model !== 'cyclegan') throw new Error('model');
+    expect(both.cyclegan.adam.learningRate).toBe(1e-3);
+    expect(discriminatorAdam(both.cyclegan)).toMatchObject({ learningRate: 1e-3, beta1: 0.5 });
+    const split = resolveTrainingConfig({
+      model: 'progan',
+      domains: [TWO_DOMAINS[0]!],
+      steps: 5,
+      learningRate: 1e-3,
+      discriminatorLearningRate: 4e-3,
+    });
+    if (split.model !== 'progan') throw new Error('model');
+    expect(split.progan.adam).toMatchObject({ learningRate: 1e-3, beta1: 0, beta2: 0.99 });
+    expect(discriminatorAdam(split.progan)).toMatchObject({ learningRate: 4e-3, beta1: 0, beta2: 0.99 });
+    expect(checkTrainingConfig(JSON.parse(JSON.stringify(split)))).toEqual(split);
+    const generatorOnly = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: TWO_DOMAINS,
+      steps: 5,
+      learningRate: 1e-3,
+      generatorLearningRate: 5e-4,
+    });
+    if (generatorOnly.model !== 'cyclegan') throw new Error('model');
+    expect(generatorOnly.cyclegan.adam.learningRate).toBe(5e-4);
+    expect(discriminatorAdam(generatorOnly.cyclegan).learningRate).toBe(1e-3);
+    // Without any: the preset's one rate for both (SPEC 5: 2e-4).
+    const preset = resolveTrainingConfig({ model: 'cyclegan', domains: TWO_DOMAINS, steps: 5 });
+    if (preset.model !== 'cyclegan') throw new Error('model');
+    expect(discriminatorAdam(preset.cyclegan).learningRate).toBe(2e-4);
+    rejects({ discriminatorLearningRate: 0 }, 'discriminatorLearningRate', /positive number/);
+    rejects({ generatorLearningRate: -1 }, 'generatorLearningRate', /positive number/);
   });
 
   it('rejects bad ProGAN schedules, naming the field', () => {

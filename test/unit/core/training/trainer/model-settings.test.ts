@@ -54,4 +54,39 @@ describe('model settings reach the training step (tiny preset, cpu, real slides)
     expect(largestChange(step1, step2, 'weights/generatorAB/')).toBeGreaterThan(1e-6);
     expect(largestChange(step1, step2, 'weights/generatorBA/')).toBeGreaterThan(1e-6);
   });
+
+  it('generators and discriminators train at their own learning rates', async () => {
+    const runDir = join(ws.root, 'two-rates');
+    const config = tinyConfig(ws, {
+      model: 'cyclegan',
+      steps: 2,
+      checkpointEvery: 1,
+      keepCheckpoints: 2,
+      generatorLearningRate: 1e-3,
+      discriminatorLearningRate: 1e-6,
+    });
+    await startTraining({ config, runDir }, slideDeps(ws.cacheDir)).done;
+    const metrics = await readMetricsFile(runDir);
+    expect(metrics.map((m) => [m.learningRate, m.discriminatorLearningRate])).toEqual([
+      [1e-3, 1e-6],
+      [1e-3, 1e-6],
+    ]);
+    // An Adam step moves a weight by about the learning rate at most (|m / sqrt(v)| <~ 1 early on).
+    const [step1, step2] = [await weightsAt(runDir, 1), await weightsAt(runDir, 2)];
+    expect(largestChange(step1, step2, 'weights/generatorAB/')).toBeGreaterThan(2e-4);
+    const discriminator = largestChange(step1, step2, 'weights/discriminatorA/');
+    expect(discriminator).toBeGreaterThan(0);
+    expect(discriminator).toBeLessThan(1e-5);
+
+    const progan = join(ws.root, 'two-rates-progan');
+    const proganConfig = tinyConfig(ws, {
+      model: 'progan',
+      steps: 1,
+      learningRate: 2e-3,
+      discriminatorLearningRate: 5e-4,
+    });
+    await startTraining({ config: proganConfig, runDir: progan }, slideDeps(ws.cacheDir)).done;
+    const [first] = await readMetricsFile(progan);
+    expect([first!.learningRate, first!.discriminatorLearningRate]).toEqual([2e-3, 5e-4]);
+  });
 });
