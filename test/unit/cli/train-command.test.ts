@@ -75,7 +75,7 @@ describe('histo-fetch train / resume', () => {
     expect(trained.stdout).toMatch(/mask {6}.*cmu-1-small-region\.svs: ok .*\(HE: otsu-red; /);
     expect(trained.stdout).toMatch(/mask {6}.*ndpi-dapi\.ndpi: ok .*\(DAPI: saturation; /);
     expect(trained.stdout).toMatch(
-      /step 1\/6 {2}G [\d.]+ D [\d.]+ cycle [\d.]+ .*img\/s .*data-wait [\d.]+%/,
+      /step 1\/6 {2}G [\d.]+ D [\d.]+ cycle [\d.]+ .*img\/s .*data-wait [\d.]+% {2}ETA \d+s\n/,
     );
     expect(trained.stdout).toContain(`completed at step 6\nrun folder        ${run}\n`);
     expect((await readdir(run)).sort()).toEqual([
@@ -107,6 +107,9 @@ describe('histo-fetch train / resume', () => {
     });
     expect(await metricSteps(run)).toEqual([1, 2, 3, 4, 5, 6]);
 
+    const negative = await cli(['resume', '--run', run, '--steps', '-2']);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(/positive integer for --steps but received -2/);
     const again = await cli(['resume', '--run', run, '--cache', cache]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already trained 6 of 6 steps; give more steps/);
@@ -122,6 +125,7 @@ describe('histo-fetch train / resume', () => {
     const base = ['train', '--model', 'cyclegan', ...DOMAINS, ...COMMON];
     const cases: [string[], RegExp][] = [
       [['--steps', '0', '--backend', 'cpu'], /positive integer for steps but received 0 \(--steps\)/],
+      [['--steps', '-3', '--backend', 'cpu'], /positive integer for steps but received -3 \(--steps\)/],
       [['--steps', '5', '--backend', 'cuda'], /Unknown backend 'cuda'/],
       [
         ['--steps', '5', '--backend', 'cpu', '--size', '30'],
