@@ -21,6 +21,12 @@ export type PatchScale =
   | { readonly kind: 'downsample'; readonly downsample: number }
   | { readonly kind: 'mpp'; readonly mpp: number };
 
+/** ProGAN: the minibatch at one resolution. */
+export interface ResolutionBatch {
+  readonly resolutionPx: number;
+  readonly batchSize: number;
+}
+
 /** One training configuration as the Training view edits it. */
 export interface TrainingConfig {
   readonly model: ModelKind;
@@ -38,10 +44,21 @@ export interface TrainingConfig {
    */
   readonly augmentProbability: number;
   readonly steps: number;
-  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution. */
+  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution `batchSizes` leaves out. */
   readonly batchSize: number;
+  /**
+   * ProGAN: the minibatch per resolution (SPEC 6; the preset's by default). Resolutions above
+   * `patchSizePx` are ignored: the network does not grow that far.
+   */
+  readonly batchSizes?: readonly ResolutionBatch[];
+  /** ProGAN: real images shown per growing phase, stable training and fade-in (SPEC 6; default the preset's). */
+  readonly phaseImages?: { readonly train: number; readonly fade: number };
+  /** CycleGAN: identity loss weight relative to the cycle weight (0.5 by default; 0 turns it off). */
+  readonly identityWeight?: number;
   /** Adam's base learning rate for generators and discriminators (CycleGAN decays it over the second half). */
   readonly learningRate: number;
+  /** The discriminators' own base learning rate; omitted: `learningRate`. */
+  readonly discriminatorLearningRate?: number;
   readonly seed: number;
   readonly backend: BackendName | 'auto';
   /** Sample grids every N steps; 0 = none. */

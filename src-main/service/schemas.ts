@@ -38,7 +38,20 @@ export const trainingConfigSchema = object({
   augmentProbability: number({ min: 0, max: 1 }),
   steps: integer({ min: 1, max: 100_000_000 }),
   batchSize: integer({ min: 1, max: 512 }),
+  batchSizes: optional(
+    array(
+      object({ resolutionPx: integer({ min: 4, max: 1024 }), batchSize: integer({ min: 1, max: 512 }) }),
+      {
+        maxItems: 16,
+      },
+    ),
+  ),
+  phaseImages: optional(
+    object({ train: integer({ min: 1, max: 1_000_000_000 }), fade: integer({ min: 0, max: 1_000_000_000 }) }),
+  ),
+  identityWeight: optional(number({ min: 0, max: 100 })),
   learningRate: number({ min: 1e-9, max: 1 }),
+  discriminatorLearningRate: optional(number({ min: 1e-9, max: 1 })),
   seed: integer({ min: 0, max: 0xffffffff }),
   backend,
   sampleEverySteps: integer({ min: 0, max: 100_000_000 }),

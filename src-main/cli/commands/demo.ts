@@ -37,6 +37,7 @@ grid (real H&E | fake fluorescence | reconstructed H&E, and back).
 
 Options:
   --minutes M    minutes of training (default ${DEFAULT_MINUTES})
+  --preset P     small (default), tiny (a quick check: seconds, no useful images) or paper
   --run DIR      run folder (default: a new folder under ${defaultRunsDir()})
   --backend B    auto (default), tensorflow, webgpu, wasm or cpu
   --cache DIR    mask cache folder (default $XDG_CACHE_HOME/histo-fetch or ~/.cache/histo-fetch)
@@ -46,6 +47,7 @@ Options:
 
 const FLAGS = {
   minutes: { type: 'number' },
+  preset: { type: 'string' },
   run: { type: 'string' },
   backend: { type: 'string' },
   cache: { type: 'string' },
@@ -70,7 +72,7 @@ export function demoCommand(args: string[], io: CliIo): Promise<number> {
     const config = asUsageError(() =>
       resolveTrainingConfig({
         model: 'cyclegan',
-        preset: 'small',
+        preset: flags.preset ?? 'small',
         domains: DEMO_DOMAINS,
         steps: DEMO_STEPS,
         sampleEvery: 25,

@@ -34,8 +34,14 @@ Options:
   --mpp M              field of view as microns per patch pixel, from the slides' mpp (not with --downsample)
   --augment P          probability that a patch is augmented (default 0)
   --min-tissue F       redraw patches whose footprint holds less tissue than F, per the mask (default 0)
-  --batch N            minibatch (progan: at every resolution)
-  --lr X               Adam's learning rate
+  --batch N|RES=N,...  minibatch; progan: N at every resolution, or per resolution in px, e.g.
+                       4=128,8=128,16=64 (the others keep the preset's; a bare N among them sets them)
+  --phase-images T[,F] progan: real images per phase, stable training T and fade-in F (default F = T;
+                       0: no fade-in; the paper: 600000,600000)
+  --identity W         cyclegan: identity loss weight relative to the cycle weight (default 0.5; 0: off)
+  --lr X               Adam's learning rate of generators and discriminators (default the preset's)
+  --lr-g X             the generators' learning rate (overrides --lr for them)
+  --lr-d X             the discriminators' learning rate (overrides --lr for them)
   --seed S             seed of weights, patches and every random draw (default 0)
   --checkpoint-every N steps between checkpoints (default 500)
   --sample-every N     steps between sample grids (default 100; 0: none)
@@ -62,8 +68,12 @@ const FLAGS = {
   mpp: { type: 'number' },
   augment: { type: 'number' },
   'min-tissue': { type: 'number' },
-  batch: { type: 'integer' },
+  batch: { type: 'string' },
+  'phase-images': { type: 'string' },
+  identity: { type: 'number' },
   lr: { type: 'number' },
+  'lr-g': { type: 'number' },
+  'lr-d': { type: 'number' },
   seed: { type: 'string' },
   'checkpoint-every': { type: 'integer' },
   'sample-every': { type: 'integer' },
@@ -96,8 +106,12 @@ export function trainCommand(args: string[], io: CliIo): Promise<number> {
       ...(flags.mpp !== undefined && { mpp: flags.mpp }),
       ...(flags.augment !== undefined && { augment: flags.augment }),
       ...(flags['min-tissue'] !== undefined && { minTissueFraction: flags['min-tissue'] }),
-      ...(flags.batch !== undefined && { batchSize: flags.batch }),
+      ...(flags.batch !== undefined && parseBatch(flags.batch)),
+      ...(flags['phase-images'] !== undefined && { phaseImages: parsePhaseImages(flags['phase-images']) }),
+      ...(flags.identity !== undefined && { identityWeight: flags.identity }),
       ...(flags.lr !== undefined && { learningRate: flags.lr }),
+      ...(flags['lr-g'] !== undefined && { generatorLearningRate: flags['lr-g'] }),
+      ...(flags['lr-d'] !== undefined && { discriminatorLearningRate: flags['lr-d'] }),
       ...(flags.seed !== undefined && { seed: parseSeed(flags.seed) }),
       ...(flags['checkpoint-every'] !== undefined && { checkpointEvery: flags['checkpoint-every'] }),
       ...(flags['sample-every'] !== undefined && { sampleEvery: flags['sample-every'] }),
@@ -154,6 +168,38 @@ export function parseDomain(text: string): { name: string; folders: string[] } {
   return { name: name || basename(resolve(folders[0]!)), folders: folders.map((f) => resolve(f)) };
 }
 
+/** `--batch N`, `--batch RES=N[,RES=N...]` or both (`16,4=128`): the config's batchSize and batchSizes. */
+export function parseBatch(text: string): { batchSize?: number; batchSizes?: Record<string, number> } {
+  let batchSize: number | undefined;
+  const batchSizes: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim())) {
+    const match = /^(?:(\d+)=)?(\d+)$/.exec(part);
+    if (!match || (match[1] === undefined && batchSize !== undefined)) {
+      throw new UsageError(
+        `Expected N or RES=N[,RES=N...] (resolution in px = minibatch) for --batch but received '${text}'`,
+      );
+    }
+    if (match[1] === undefined) batchSize = Number(match[2]);
+    else batchSizes[match[1]] = Number(match[2]);
+  }
+  return {
+    ...(batchSize !== undefined && { batchSize }),
+    ...(Object.keys(batchSizes).length > 0 && { batchSizes }),
+  };
+}
+
+/** `--phase-images T[,F]`: real images per stable phase and per fade-in (F defaults to T). */
+export function parsePhaseImages(text: string): { train: number; fade: number } {
+  const match = /^\s*(\d+)\s*(?:,\s*(\d+)\s*)?$/.exec(text);
+  if (!match) {
+    throw new UsageError(
+      `Expected T or T,F (images per phase: train, fade) for --phase-images but received '${text}'`,
+    );
+  }
+  const train = Number(match[1]);
+  return { train, fade: match[2] === undefined ? train : Number(match[2]) };
+}
+
 function parseSeed(text: string): number | string {
   return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
 }
@@ -162,7 +208,12 @@ function parseSeed(text: string): number | string {
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   sizePx: '--size',
   batchSize: '--batch',
+  batchSizes: '--batch',
+  phaseImages: '--phase-images',
   learningRate: '--lr',
+  generatorLearningRate: '--lr-g',
+  discriminatorLearningRate: '--lr-d',
+  identityWeight: '--identity',
   minTissueFraction: '--min-tissue',
   checkpointEvery: '--checkpoint-every',
   sampleEvery: '--sample-every',
@@ -178,7 +229,7 @@ export function asUsageError<T>(f: () => T): T {
     if (error instanceof ConfigError) {
       const field = error.field?.endsWith('.detector')
         ? 'detector'
-        : (error.field?.replace(/\[.*$/, '') ?? '');
+        : (error.field?.replace(/[[.].*$/, '') ?? '');
       const flag = FLAG_OF_FIELD[field] ?? (field ? `--${field}` : '');
       throw new UsageError(
         flag && !error.message.includes(flag) ? `${error.message} (${flag})` : error.message,

@@ -58,10 +58,29 @@ export interface TrainingConfigInput {
   readonly augment?: number;
   /** Redraw locations whose footprint holds less tissue than this (0..1, default 0). */
   readonly minTissueFraction?: number;
-  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution. */
+  /** CycleGAN: the minibatch. ProGAN: the minibatch at every resolution `batchSizes` does not name. */
   readonly batchSize?: number;
-  /** Adam's base learning rate. */
+  /**
+   * ProGAN: the minibatch per resolution in px, e.g. `{ "4": 128, "8": 128, "256": 8 }` (SPEC 6); the
+   * resolutions left out take `batchSize`, else the preset's.
+   */
+  readonly batchSizes?: Readonly<Record<string, number>>;
+  /**
+   * ProGAN: real images shown per phase, in stable training (`train`) and in the fade-in of each new
+   * resolution (`fade`, 0: no fade-in); each left out is the preset's (paper: 600k + 600k).
+   */
+  readonly phaseImages?: { readonly train?: number; readonly fade?: number };
+  /**
+   * CycleGAN: identity loss weight relative to the cycle weight (SPEC 5; default 0.5, the authors'
+   * release; 0 turns the identity passes off, as in the paper).
+   */
+  readonly identityWeight?: number;
+  /** Adam's base learning rate of generators and discriminators (the preset's by default). */
   readonly learningRate?: number;
+  /** The generators' base learning rate, overriding `learningRate` for them. */
+  readonly generatorLearningRate?: number;
+  /** The discriminators' base learning rate, overriding `learningRate` for them. */
+  readonly discriminatorLearningRate?: number;
   /** Seed of initial weights, patch sequence and every other random draw (default 0). */
   readonly seed?: number | string;
   /** Steps between checkpoints (default 500). */
@@ -157,7 +176,12 @@ const INPUT_FIELDS: ReadonlySet<string> = new Set([
   'augment',
   'minTissueFraction',
   'batchSize',
+  'batchSizes',
+  'phaseImages',
+  'identityWeight',
   'learningRate',
+  'generatorLearningRate',
+  'discriminatorLearningRate',
   'seed',
   'checkpointEvery',
   'sampleEvery',
@@ -229,7 +253,13 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
   const batchSize =
     raw['batchSize'] === undefined ? undefined : positiveInteger('batchSize', raw['batchSize']);
   const learningRate =
-    raw['learningRate'] === undefined ? undefined : positiveNumber('learningRate', raw['learningRate']);
+    optionalPositive(raw, 'generatorLearningRate') ?? optionalPositive(raw, 'learningRate');
+  const discriminatorLearningRate =
+    optionalPositive(raw, 'discriminatorLearningRate') ?? optionalPositive(raw, 'learningRate');
+  const batchSizes = raw['batchSizes'] === undefined ? undefined : batchSizesOf(raw['batchSizes'], model);
+  const phaseImages = raw['phaseImages'] === undefined ? undefined : phaseImagesOf(raw['phaseImages'], model);
+  const identityWeight =
+    raw['identityWeight'] === undefined ? undefined : identityWeightOf(raw['identityWeight'], model);
 
   if (model === 'cyclegan') {
     const named = cycleganPreset(preset);
@@ -238,7 +268,9 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
         ...(sizePx !== undefined && { sizePx }),
         ...(downsample !== undefined && { downsample }),
         ...(batchSize !== undefined && { batchSize }),
+        ...(identityWeight !== undefined && { identityWeight }),
         ...(learningRate !== undefined && { adam: { ...named.adam, learningRate } }),
+        ...(discriminatorLearningRate !== undefined && { discriminatorLearningRate }),
       }),
     );
     const scale: FieldOfView =
@@ -253,7 +285,18 @@ export function resolveTrainingConfig(input: unknown): TrainingConfig {
 
   const named = proganPreset(preset);
   const progan = asConfigError(() =>
-    proganPreset(preset, proganOverrides(named, preset, { sizePx, downsample, batchSize, learningRate })),
+    proganPreset(
+      preset,
+      proganOverrides(named, preset, {
+        sizePx,
+        downsample,
+        batchSize,
+        batchSizes,
+        phaseImages,
+        learningRate,
+        discriminatorLearningRate,
+      }),
+    ),
   );
   const target = progan.network.maxResolution;
   const scale: FieldOfView =
@@ -338,7 +381,7 @@ export function checkTrainingConfig(value: unknown, file: string | null = null):
   }
 }
 
-/** The ProGAN preset overrides for the user's size, field of view, minibatch and learning rate. */
+/** The ProGAN preset overrides for the user's size, field of view, minibatches, phases and learning rate. */
 function proganOverrides(
   named: ProganPreset,
   presetName: string,
@@ -346,7 +389,10 @@ function proganOverrides(
     sizePx?: number | undefined;
     downsample?: number | undefined;
     batchSize?: number | undefined;
+    batchSizes?: ReadonlyMap<number, number> | undefined;
+    phaseImages?: { train?: number; fade?: number } | undefined;
     learningRate?: number | undefined;
+    discriminatorLearningRate?: number | undefined;
   },
 ): Partial<ProganPreset> {
   const max = named.network.maxResolution;
@@ -365,13 +411,112 @@ function proganOverrides(
   // Keep the preset's downsample at the target resolution unless the user names one.
   const downsampleAtTarget = o.downsample ?? named.fieldOfViewLevel0Px / max;
   const network = { ...named.network, maxResolution: target };
+  const resolutions = proganResolutions(network);
+  for (const r of o.batchSizes?.keys() ?? []) {
+    if (!resolutions.includes(r)) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `batchSizes names ${r} px, which is not a resolution of this run (${resolutions.join(', ')} px)`,
+        `batchSizes[${r}]`,
+      );
+    }
+  }
   const batchSizes: Record<number, number> = {};
-  for (const r of proganResolutions(network)) batchSizes[r] = o.batchSize ?? named.batchSizes[r]!;
+  for (const r of resolutions) {
+    batchSizes[r] = o.batchSizes?.get(r) ?? o.batchSize ?? named.batchSizes[r]!;
+  }
   return {
     network,
     batchSizes,
+    imagesPerPhase: {
+      train: o.phaseImages?.train ?? named.imagesPerPhase.train,
+      fade: o.phaseImages?.fade ?? named.imagesPerPhase.fade,
+    },
     fieldOfViewLevel0Px: downsampleAtTarget * target,
     ...(o.learningRate !== undefined && { adam: { ...named.adam, learningRate: o.learningRate } }),
+    ...(o.discriminatorLearningRate !== undefined && {
+      discriminatorLearningRate: o.discriminatorLearningRate,
+    }),
+  };
+}
+
+/** `batchSizes` of a request: resolution (px) -> minibatch; the resolutions are checked with the network. */
+function batchSizesOf(value: unknown, model: ModelName): Map<number, number> {
+  if (model !== 'progan') {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'batchSizes (a minibatch per resolution) is a progan setting: cyclegan takes batchSize',
+      'batchSizes',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'batchSizes must map resolutions in px to minibatches, e.g. { "4": 128, "8": 64 }',
+      'batchSizes',
+    );
+  }
+  const sizes = new Map<number, number>();
+  for (const [key, batch] of Object.entries(value)) {
+    if (!/^[1-9]\d*$/.test(key)) {
+      throw new ConfigError(
+        'INVALID_CONFIG',
+        `batchSizes has '${key}', which is not a resolution in px`,
+        `batchSizes[${key}]`,
+      );
+    }
+    sizes.set(Number(key), positiveInteger(`batchSizes[${key}]`, batch));
+  }
+  return sizes;
+}
+
+/** `identityWeight` of a request: a CycleGAN setting, >= 0. */
+function identityWeightOf(value: unknown, model: ModelName): number {
+  if (model !== 'cyclegan') {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'identityWeight (the identity loss) is a cyclegan setting',
+      'identityWeight',
+    );
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      `Expected a number >= 0 for identityWeight (0 turns the identity loss off) but received ${String(value)}`,
+      'identityWeight',
+    );
+  }
+  return value;
+}
+
+/** `phaseImages` of a request: `train` > 0 and `fade` >= 0 real images, each optional. */
+function phaseImagesOf(value: unknown, model: ModelName): { train?: number; fade?: number } {
+  if (model !== 'progan') {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'phaseImages (images per growing phase) is a progan setting',
+      'phaseImages',
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      'INVALID_CONFIG',
+      'phaseImages must be an object { train, fade } of real images per phase',
+      'phaseImages',
+    );
+  }
+  const raw = value as Record<string, unknown>;
+  const unknown = Object.keys(raw).find((k) => k !== 'train' && k !== 'fade');
+  if (unknown !== undefined) {
+    throw new ConfigError(
+      'UNKNOWN_FIELD',
+      `Unknown field '${unknown}' in phaseImages (known: train, fade)`,
+      `phaseImages.${unknown}`,
+    );
+  }
+  return {
+    ...(raw['train'] !== undefined && { train: positiveInteger('phaseImages.train', raw['train']) }),
+    ...(raw['fade'] !== undefined && { fade: nonNegativeInteger('phaseImages.fade', raw['fade']) }),
   };
 }
 
@@ -535,6 +680,10 @@ function nonNegativeInteger(name: string, value: unknown): number {
     );
   }
   return value;
+}
+
+function optionalPositive(raw: Record<string, unknown>, name: string): number | undefined {
+  return raw[name] === undefined ? undefined : positiveNumber(name, raw[name]);
 }
 
 function positiveNumber(name: string, value: unknown): number {

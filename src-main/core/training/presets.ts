@@ -20,8 +20,13 @@ export interface CycleganPreset {
   /** Identity loss weight relative to lambdaCycle; 0 turns it off. */
   readonly identityWeight: number;
   readonly poolSize: number;
-  /** Constant for the first half of the steps, then linear decay to 0 (learningRateAt). */
+  /**
+   * The generators' Adam (and the discriminators' unless `discriminatorLearningRate` is set): constant
+   * for the first half of the steps, then linear decay to 0 (learningRateAt).
+   */
   readonly adam: AdamOptions;
+  /** The discriminators' base learning rate when it differs from the generators' (same schedule). */
+  readonly discriminatorLearningRate?: number;
 }
 
 /** Everything that defines a ProGAN run (SPEC 6). */
@@ -42,7 +47,10 @@ export interface ProganPreset {
   readonly drift: number;
   readonly mirror: boolean;
   readonly emaDecay: number;
+  /** The generator's Adam (and the discriminator's unless `discriminatorLearningRate` is set). */
   readonly adam: AdamOptions;
+  /** The discriminator's learning rate when it differs from the generator's. */
+  readonly discriminatorLearningRate?: number;
 }
 
 const CYCLEGAN: Record<PresetName, CycleganPreset> = {
@@ -161,6 +169,11 @@ export function proganPreset(name: string, overrides: Partial<ProganPreset> = {}
   return preset;
 }
 
+/** The discriminators' Adam: the generators' settings with their own learning rate where one is set. */
+export function discriminatorAdam(preset: CycleganPreset | ProganPreset): AdamOptions {
+  return { ...preset.adam, learningRate: preset.discriminatorLearningRate ?? preset.adam.learningRate };
+}
+
 /** Pyramid downsample for ProGAN patches of `resolution` px (SPEC 6: constant field of view). */
 export function proganDownsampleAt(preset: ProganPreset, resolution: number): number {
   return preset.fieldOfViewLevel0Px / resolution;
@@ -207,6 +220,9 @@ export function validateCycleganPreset(p: CycleganPreset): void {
   nonNegative('identityWeight', p.identityWeight);
   nonNegativeInteger('poolSize', p.poolSize);
   validateAdam(p.adam);
+  if (p.discriminatorLearningRate !== undefined) {
+    nonNegative('discriminatorLearningRate', p.discriminatorLearningRate);
+  }
 }
 
 function minimumPatchGanSize(layers: number): number {
@@ -252,6 +268,9 @@ export function validateProganPreset(p: ProganPreset): void {
   nonNegative('drift', p.drift);
   if (!(p.emaDecay >= 0 && p.emaDecay < 1)) throw invalid(`emaDecay must be in [0, 1), got ${p.emaDecay}`);
   validateAdam(p.adam);
+  if (p.discriminatorLearningRate !== undefined) {
+    nonNegative('discriminatorLearningRate', p.discriminatorLearningRate);
+  }
 }
 
 /** Checks that a ProGAN patch size is one of the network's resolutions. */

@@ -4,7 +4,7 @@ import { randomInitialValues, type InitialValues } from './models/parameters.js'
 import { createEmaGenerator, createProganDiscriminator, createProganGenerator } from './models/progan.js';
 import { Adam, type AdamOptions } from './optim/adam.js';
 import type { Optimizer } from './optim/optimizer.js';
-import type { CycleganPreset, ProganPreset } from './presets.js';
+import { discriminatorAdam, type CycleganPreset, type ProganPreset } from './presets.js';
 import type { CycleganModels, CycleganOptimizers, CycleganStepOptions } from './steps/cyclegan-step.js';
 import type { ProganModels, ProganOptimizers } from './steps/progan-step.js';
 import type { Rng } from '../util/rng.js';
@@ -40,7 +40,10 @@ export function createCycleganSetup(
     discriminatorA: createPatchDiscriminator(preset.discriminator, init, 'discriminatorA'),
     discriminatorB: createPatchDiscriminator(preset.discriminator, init, 'discriminatorB'),
   };
-  const optimizers = { generators: createAdam(preset.adam), discriminators: createAdam(preset.adam) };
+  const optimizers = {
+    generators: createAdam(preset.adam),
+    discriminators: createAdam(discriminatorAdam(preset)),
+  };
   const fakePools = {
     A: new ImagePool(preset.poolSize, rng.fork()),
     B: new ImagePool(preset.poolSize, rng.fork()),
@@ -80,7 +83,10 @@ export function createProganSetup(
   const generator = createProganGenerator(preset.network, init);
   const discriminator = createProganDiscriminator(preset.network, init);
   const generatorEma = createEmaGenerator(generator);
-  const optimizers = { generator: createAdam(preset.adam), discriminator: createAdam(preset.adam) };
+  const optimizers = {
+    generator: createAdam(preset.adam),
+    discriminator: createAdam(discriminatorAdam(preset)),
+  };
   return {
     models: { generator, discriminator, generatorEma },
     optimizers,

@@ -1,4 +1,4 @@
-import type { TrainingConfig, ValidationIssue } from '../../contract/index.js';
+import type { ResolutionBatch, TrainingConfig, ValidationIssue } from '../../contract/index.js';
 import { ConfigError } from '../../core/config/errors.js';
 import {
   resolveTrainingConfig,
@@ -39,7 +39,15 @@ export function toConfigInput(config: TrainingConfig, workspace: Workspace): Tra
     augment: config.augmentProbability,
     minTissueFraction: config.minTissueFraction,
     batchSize: config.batchSize,
+    ...(config.batchSizes !== undefined && {
+      batchSizes: batchSizesUpTo(config.batchSizes, config.patchSizePx),
+    }),
+    ...(config.phaseImages !== undefined && { phaseImages: config.phaseImages }),
+    ...(config.identityWeight !== undefined && { identityWeight: config.identityWeight }),
     learningRate: config.learningRate,
+    ...(config.discriminatorLearningRate !== undefined && {
+      discriminatorLearningRate: config.discriminatorLearningRate,
+    }),
     seed: config.seed,
     checkpointEvery: config.checkpointEverySteps,
     sampleEvery: config.sampleEverySteps,
@@ -47,6 +55,16 @@ export function toConfigInput(config: TrainingConfig, workspace: Workspace): Tra
     ...(config.evaluatePatchCount !== undefined ? { evaluateCount: config.evaluatePatchCount } : {}),
     keepCheckpoints: config.keepCheckpoints,
   };
+}
+
+/**
+ * The form keeps a minibatch for every resolution it has shown; those above the patch size are not
+ * resolutions of this network (the user lowered the size) and are dropped rather than refused.
+ */
+function batchSizesUpTo(batches: readonly ResolutionBatch[], patchSizePx: number): Record<string, number> {
+  return Object.fromEntries(
+    batches.filter((b) => b.resolutionPx <= patchSizePx).map((b) => [String(b.resolutionPx), b.batchSize]),
+  );
 }
 
 /**

@@ -51,6 +51,7 @@ export function trainingDefaults(
       scale: { kind: 'downsample', downsample: p.downsample },
       minTissueFraction: 0,
       batchSize: p.batchSize,
+      identityWeight: p.identityWeight,
       learningRate: p.adam.learningRate,
     };
   }
@@ -65,6 +66,11 @@ export function trainingDefaults(
     // The ProGAN variant of the original sampled footprints with more than a third of tissue.
     minTissueFraction: 1 / 3,
     batchSize: p.batchSizes[resolution]!,
+    batchSizes: Object.entries(p.batchSizes).map(([r, batchSize]) => ({
+      resolutionPx: Number(r),
+      batchSize,
+    })),
+    phaseImages: { ...p.imagesPerPhase },
     learningRate: p.adam.learningRate,
   };
 }

@@ -65,7 +65,7 @@ describe('histo-fetch train / resume', () => {
     const run = join(root, 'run');
     const args = [
       ...['train', '--model', 'cyclegan', ...DOMAINS, '--detector', 'DAPI=saturation'],
-      ...['--steps', '6', '--run', run, ...TINY],
+      ...['--steps', '6', '--run', run, ...TINY, '--identity', '0'],
     ];
     const trained = await cli([...args, '--checkpoint-every', '3', '--sample-every', '3', '--keep', '2']);
     expect(trained.code, trained.stderr).toBe(0);
@@ -75,7 +75,7 @@ describe('histo-fetch train / resume', () => {
     expect(trained.stdout).toMatch(/mask {6}.*cmu-1-small-region\.svs: ok .*\(HE: otsu-red; /);
     expect(trained.stdout).toMatch(/mask {6}.*ndpi-dapi\.ndpi: ok .*\(DAPI: saturation; /);
     expect(trained.stdout).toMatch(
-      /step 1\/6 {2}G [\d.]+ D [\d.]+ cycle [\d.]+ .*img\/s .*data-wait [\d.]+%/,
+      /step 1\/6 {2}G [\d.]+ D [\d.]+ cycle [\d.]+ .*img\/s .*data-wait [\d.]+% {2}ETA \d+s\n/,
     );
     expect(trained.stdout).toContain(`completed at step 6\nrun folder        ${run}\n`);
     expect((await readdir(run)).sort()).toEqual([
@@ -96,6 +96,7 @@ describe('histo-fetch train / resume', () => {
         preset: 'tiny',
         steps: 6,
         seed: 3,
+        cyclegan: { identityWeight: 0 },
         domains: [
           { name: 'HE', detector: 'otsu-red' },
           { name: 'DAPI', detector: 'saturation' },
@@ -106,6 +107,9 @@ describe('histo-fetch train / resume', () => {
     });
     expect(await metricSteps(run)).toEqual([1, 2, 3, 4, 5, 6]);
 
+    const negative = await cli(['resume', '--run', run, '--steps', '-2']);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(/positive integer for --steps but received -2/);
     const again = await cli(['resume', '--run', run, '--cache', cache]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already trained 6 of 6 steps; give more steps/);
@@ -121,6 +125,7 @@ describe('histo-fetch train / resume', () => {
     const base = ['train', '--model', 'cyclegan', ...DOMAINS, ...COMMON];
     const cases: [string[], RegExp][] = [
       [['--steps', '0', '--backend', 'cpu'], /positive integer for steps but received 0 \(--steps\)/],
+      [['--steps', '-3', '--backend', 'cpu'], /positive integer for steps but received -3 \(--steps\)/],
       [['--steps', '5', '--backend', 'cuda'], /Unknown backend 'cuda'/],
       [
         ['--steps', '5', '--backend', 'cpu', '--size', '30'],
@@ -161,6 +166,31 @@ describe('histo-fetch train / resume', () => {
     expect(bad.stderr).toMatch(/Domain 'B' has no usable slide:\n {2}.*unreadable\.svs/);
     expect(bad.stdout).not.toMatch(/backend/);
     expect(existsSync(run)).toBe(false);
+  });
+
+  it('ProGAN takes a minibatch per resolution and images per phase from --batch and --phase-images', async () => {
+    const run = join(root, 'progan-schedule');
+    const result = await cli([
+      ...['train', '--model', 'progan', '--domain', `HE=${join(root, 'he')}`, ...TINY],
+      ...['--steps', '3', '--run', run, '--sample-every', '0'],
+      ...['--batch', '4,4=8', '--phase-images', '16,8'],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const stored = JSON.parse(await readFile(join(run, 'config.json'), 'utf8'));
+    expect(stored.config.progan).toMatchObject({
+      batchSizes: { 4: 8, 8: 4, 16: 4 },
+      imagesPerPhase: { train: 16, fade: 8 },
+    });
+    // 16 images at 4 px in minibatches of 8, then the fade-in to 8 px in minibatches of 4.
+    const metrics = (await readFile(join(run, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { images: number; progan: { resolution: number; fading: boolean } });
+    expect(metrics.map((m) => [m.images, m.progan.resolution, m.progan.fading])).toEqual([
+      [8, 4, false],
+      [8, 4, false],
+      [4, 8, true],
+    ]);
   });
 
   it('kill -9 in the middle of a checkpoint write leaves the previous one, and resume continues from it', async () => {

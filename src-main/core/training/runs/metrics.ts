@@ -9,7 +9,10 @@ export interface StepMetrics {
   readonly time: string;
   /** Every loss term by name (CycleGAN: adversarialAB, cycleA...; ProGAN: criticTotal, gradientPenalty...). */
   readonly losses: Readonly<Record<string, number>>;
+  /** The generators' learning rate this step. */
   readonly learningRate: number;
+  /** The discriminators' (absent in runs written before it could differ). */
+  readonly discriminatorLearningRate?: number;
   /** Time the step computed, ms (without the wait for data). */
   readonly stepMs: number;
   /** Time the trainer waited for this step's batch, ms. */

@@ -5,6 +5,7 @@ import { Rng, type RngState } from '../../util/rng.js';
 import type { TrainingEvaluator } from '../eval/training-evaluation.js';
 import type { ImagePoolState } from '../image-pool.js';
 import type { NamedArrays } from '../optim/optimizer.js';
+import { discriminatorAdam } from '../presets.js';
 import { learningRateAt } from '../optim/schedule.js';
 import { createCycleganSetup, type AdamFactory, type CycleganSetup } from '../setup.js';
 import { cycleganStep } from '../steps/cyclegan-step.js';
@@ -69,14 +70,16 @@ export class CycleganSession implements TrainingSession {
     if (batch.domains.length !== 2 || !fits(a, size) || !fits(b, size)) {
       throw new RangeError(`CycleGAN expects two batches of ${size} px images (A and B)`);
     }
-    const learningRate = learningRateAt(
+    const preset = this.config.cyclegan;
+    const learningRate = learningRateAt(this.steps, this.config.steps, preset.adam.learningRate);
+    const discriminatorLearningRate = learningRateAt(
       this.steps,
       this.config.steps,
-      this.config.cyclegan.adam.learningRate,
+      discriminatorAdam(preset).learningRate,
     );
     const { models, optimizers, stepOptions } = this.setup;
     optimizers.generators.learningRate = learningRate;
-    optimizers.discriminators.learningRate = learningRate;
+    optimizers.discriminators.learningRate = discriminatorLearningRate;
     const realA = tf.tensor4d(a!.images, [a!.count, size, size, 3]);
     const realB = tf.tensor4d(b!.images, [b!.count, size, size, 3]);
     try {
@@ -86,6 +89,7 @@ export class CycleganSession implements TrainingSession {
       return {
         losses: { ...losses },
         learningRate,
+        discriminatorLearningRate,
         pooledImages: stepOptions.fakePools.A.size + stepOptions.fakePools.B.size,
         progan: null,
       };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { ProganTrainingConfig } from '../../config/training-config.js';
 import { Rng, type RngState } from '../../util/rng.js';
 import { Adam } from '../optim/adam.js';
+import { discriminatorAdam } from '../presets.js';
 import type { NamedArrays } from '../optim/optimizer.js';
 import { createProganSetup, type AdamFactory, type ProganSetup } from '../setup.js';
 import { proganStep, type ProganOptimizers } from '../steps/progan-step.js';
@@ -112,6 +113,7 @@ export class ProganSession implements TrainingSession {
       return {
         losses: { ...losses },
         learningRate: this.optimizers.generator.learningRate,
+        discriminatorLearningRate: this.optimizers.discriminator.learningRate,
         pooledImages: 0,
         progan: {
           resolution,
@@ -207,8 +209,11 @@ export class ProganSession implements TrainingSession {
       this.setup.optimizers.generator.dispose();
       this.setup.optimizers.discriminator.dispose();
     }
-    const adam = this.config.progan.adam;
-    this.optimizers = { generator: this.createAdam(adam), discriminator: this.createAdam(adam) };
+    const preset = this.config.progan;
+    this.optimizers = {
+      generator: this.createAdam(preset.adam),
+      discriminator: this.createAdam(discriminatorAdam(preset)),
+    };
     this.optimizerPhase = phase;
   }
 

@@ -244,6 +244,7 @@ function stepRecord(
     time: new Date().toISOString(),
     losses: m.outcome.losses,
     learningRate: m.outcome.learningRate,
+    discriminatorLearningRate: m.outcome.discriminatorLearningRate,
     stepMs: round(m.stepMs),
     dataWaitMs: round(m.dataWaitMs),
     images: m.images,

@@ -17,7 +17,9 @@ export interface ProganProgress {
 export interface StepOutcome {
   /** Every loss term by name (the model's own names, e.g. cycleA, gradientPenalty). */
   readonly losses: Readonly<Record<string, number>>;
+  /** The generators' learning rate this step. */
   readonly learningRate: number;
+  readonly discriminatorLearningRate: number;
   /** Images in the generated image pools (CycleGAN; they hold tensors until full). */
   readonly pooledImages: number;
   readonly progan: ProganProgress | null;

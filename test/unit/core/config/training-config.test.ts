@@ -6,6 +6,7 @@ import {
   type DomainInput,
   type TrainingConfigInput,
 } from '../../../../src-main/core/config/training-config.js';
+import { discriminatorAdam } from '../../../../src-main/core/training/presets.js';
 
 const TWO_DOMAINS = [
   { name: 'H&E', folders: ['/slides/he'] },
@@ -15,6 +16,11 @@ const TWO_DOMAINS = [
 /** A domain as untyped input (a config file, the UI) may give it. */
 function untyped(domain: object): DomainInput {
   return domain as DomainInput;
+}
+
+/** Fields of the wrong shape, as untyped input may give them. */
+function malformed(fields: object): Partial<TrainingConfigInput> {
+  return fields as Partial<TrainingConfigInput>;
 }
 
 function rejects(
@@ -153,6 +159,151 @@ describe('training config', () => {
     // SPEC 6: downsample 4 at the target, so 4 * 256 / r at resolution r.
     expect(c.sampling.scale).toEqual({ kind: 'downsample', downsample: 4 });
     expect(c.progan.fieldOfViewLevel0Px).toBe(1024);
+  });
+
+  it('ProGAN: minibatch per resolution and images per phase are settings (SPEC 6), kept through config.json', () => {
+    const c = resolveTrainingConfig({
+      model: 'progan',
+      domains: [TWO_DOMAINS[0]!],
+      steps: 5,
+      preset: 'paper',
+      sizePx: 64,
+      batchSize: 16,
+      batchSizes: { '4': 128, '64': 8 },
+      phaseImages: { train: 1000, fade: 0 },
+    });
+    if (c.model !== 'progan') throw new Error('model');
+    // Named resolutions take their own minibatch, the others batchSize.
+    expect(c.progan.batchSizes).toEqual({ 4: 128, 8: 16, 16: 16, 32: 16, 64: 8 });
+    expect(c.progan.imagesPerPhase).toEqual({ train: 1000, fade: 0 });
+    expect(checkTrainingConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);
+    // Without overrides: the preset's schedule; one phase count alone keeps the other.
+    const paper = resolveTrainingConfig({
+      model: 'progan',
+      domains: [TWO_DOMAINS[0]!],
+      steps: 5,
+      preset: 'paper',
+      phaseImages: { fade: 300_000 },
+    });
+    if (paper.model !== 'progan') throw new Error('model');
+    expect(paper.progan.batchSizes).toEqual({
+      4: 128,
+      8: 128,
+      16: 128,
+      32: 64,
+      64: 32,
+      128: 16,
+      256: 8,
+      512: 4,
+    });
+    expect(paper.progan.imagesPerPhase).toEqual({ train: 600_000, fade: 300_000 });
+  });
+
+  it('CycleGAN: the identity loss weight is a setting; 0 turns it off', () => {
+    const off = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: TWO_DOMAINS,
+      steps: 5,
+      identityWeight: 0,
+    });
+    if (off.model !== 'cyclegan') throw new Error('model');
+    expect(off.cyclegan.identityWeight).toBe(0);
+    const byDefault = resolveTrainingConfig({ model: 'cyclegan', domains: TWO_DOMAINS, steps: 5 });
+    if (byDefault.model !== 'cyclegan') throw new Error('model');
+    expect(byDefault.cyclegan.identityWeight).toBe(0.5);
+    rejects({ identityWeight: -1 }, 'identityWeight', /number >= 0 for identityWeight .* received -1/);
+    rejects(malformed({ identityWeight: 'off' }), 'identityWeight', /number >= 0 for identityWeight/);
+    rejects(
+      { model: 'progan', domains: [TWO_DOMAINS[0]!], identityWeight: 0 },
+      'identityWeight',
+      /cyclegan setting/,
+    );
+  });
+
+  it('learning rates: --lr sets both networks, the generator and discriminator rates override it', () => {
+    const both = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: TWO_DOMAINS,
+      steps: 5,
+      learningRate: 1e-3,
+    });
+    if (both.model !== 'cyclegan') throw new Error('model');
+    expect(both.cyclegan.adam.learningRate).toBe(1e-3);
+    expect(discriminatorAdam(both.cyclegan)).toMatchObject({ learningRate: 1e-3, beta1: 0.5 });
+    const split = resolveTrainingConfig({
+      model: 'progan',
+      domains: [TWO_DOMAINS[0]!],
+      steps: 5,
+      learningRate: 1e-3,
+      discriminatorLearningRate: 4e-3,
+    });
+    if (split.model !== 'progan') throw new Error('model');
+    expect(split.progan.adam).toMatchObject({ learningRate: 1e-3, beta1: 0, beta2: 0.99 });
+    expect(discriminatorAdam(split.progan)).toMatchObject({ learningRate: 4e-3, beta1: 0, beta2: 0.99 });
+    expect(checkTrainingConfig(JSON.parse(JSON.stringify(split)))).toEqual(split);
+    const generatorOnly = resolveTrainingConfig({
+      model: 'cyclegan',
+      domains: TWO_DOMAINS,
+      steps: 5,
+      learningRate: 1e-3,
+      generatorLearningRate: 5e-4,
+    });
+    if (generatorOnly.model !== 'cyclegan') throw new Error('model');
+    expect(generatorOnly.cyclegan.adam.learningRate).toBe(5e-4);
+    expect(discriminatorAdam(generatorOnly.cyclegan).learningRate).toBe(1e-3);
+    // Without any: the preset's one rate for both (SPEC 5: 2e-4).
+    const preset = resolveTrainingConfig({ model: 'cyclegan', domains: TWO_DOMAINS, steps: 5 });
+    if (preset.model !== 'cyclegan') throw new Error('model');
+    expect(discriminatorAdam(preset.cyclegan).learningRate).toBe(2e-4);
+    rejects({ discriminatorLearningRate: 0 }, 'discriminatorLearningRate', /positive number/);
+    rejects({ generatorLearningRate: -1 }, 'generatorLearningRate', /positive number/);
+  });
+
+  it('rejects bad ProGAN schedules, naming the field', () => {
+    const progan = { model: 'progan', domains: [TWO_DOMAINS[0]!], preset: 'tiny' };
+    rejects(
+      { ...progan, batchSizes: { '32': 4 } },
+      'batchSizes[32]',
+      /32 px, which is not a resolution of this run \(4, 8, 16 px\)/,
+    );
+    rejects(
+      { ...progan, batchSizes: { '8': 0 } },
+      'batchSizes[8]',
+      /positive integer for batchSizes\[8\] but received 0/,
+    );
+    rejects(
+      { ...progan, batchSizes: { '8': 6 } },
+      'batchSizes[8]',
+      /not a multiple of the minibatch-stddev group 4/,
+    );
+    rejects(
+      { ...progan, batchSizes: { big: 4 } },
+      'batchSizes[big]',
+      /'big', which is not a resolution in px/,
+    );
+    rejects(
+      malformed({ ...progan, batchSizes: [4, 8] }),
+      'batchSizes',
+      /must map resolutions in px to minibatches/,
+    );
+    rejects({ batchSizes: { '4': 4 } }, 'batchSizes', /progan setting: cyclegan takes batchSize/);
+    rejects(
+      { ...progan, phaseImages: { train: 0 } },
+      'phaseImages.train',
+      /positive integer for phaseImages.train but received 0/,
+    );
+    rejects(
+      { ...progan, phaseImages: { fade: -1 } },
+      'phaseImages.fade',
+      /non-negative integer for phaseImages.fade/,
+    );
+    rejects(
+      malformed({ ...progan, phaseImages: { stable: 5 } }),
+      'phaseImages.stable',
+      /Unknown field 'stable' in phaseImages/,
+    );
+    rejects(malformed({ ...progan, phaseImages: 500 }), 'phaseImages', /an object \{ train, fade \}/);
+    rejects({ phaseImages: { train: 5 } }, 'phaseImages', /progan setting/);
   });
 
   it('rejects bad input with the field at fault', () => {

@@ -1,3 +1,4 @@
+import { cp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLatestCheckpoint } from '../../../../../src-main/core/training/runs/checkpoints.js';
@@ -80,4 +81,40 @@ describe('exact resume (tiny preset, cpu, real slides)', () => {
       }
     },
   );
+
+  it('cyclegan: a stop in the middle of the run (the sampler and the worker fed ahead) resumes exactly', async () => {
+    const config = tinyConfig(ws, { model: 'cyclegan', steps: 8, checkpointEvery: 2 });
+    const straight = join(ws.root, 'ahead-straight');
+    const stopped = join(ws.root, 'ahead-stopped');
+    await startTraining({ config, runDir: straight }, slideDeps(ws.cacheDir)).done;
+
+    // No stopAtStep: the feeder's limit is step 8, so batches past the stop were drawn and sent.
+    const job = startTraining({ config, runDir: stopped }, slideDeps(ws.cacheDir));
+    let queued = 0;
+    job.on('step', (m) => {
+      queued = Math.max(queued, m.queueDepth);
+      if (m.step === 3) void job.stop();
+    });
+    const first = await job.done;
+    expect(first.reason).toBe('stopped');
+    expect(first.step).toBeGreaterThanOrEqual(3);
+    expect(first.step).toBeLessThan(8);
+    expect(queued, 'patches waiting in the sampler').toBeGreaterThan(0);
+    const second = await resumeTraining({ runDir: stopped }, slideDeps(ws.cacheDir)).done;
+    expect(second).toMatchObject({ reason: 'completed', step: 8 });
+    expect(await checkpointDifference(straight, stopped)).toBeLessThan(1e-5);
+
+    // The straight run's checkpoint 4 was written while later batches were already drawn: resuming
+    // from it (later checkpoints removed) gives the same 8 steps again.
+    const fromFour = join(ws.root, 'ahead-from-4');
+    await cp(straight, fromFour, { recursive: true });
+    for (const step of ['6', '8']) await rm(join(fromFour, 'checkpoints', step), { recursive: true });
+    await writeFile(join(fromFour, 'checkpoints', 'latest'), '4\n');
+    const third = await resumeTraining({ runDir: fromFour }, slideDeps(ws.cacheDir)).done;
+    expect(third).toMatchObject({ reason: 'completed', step: 8 });
+    expect(await checkpointDifference(straight, fromFour)).toBeLessThan(1e-5);
+    expect((await readMetricsFile(fromFour)).map((m) => m.step)).toEqual(
+      Array.from({ length: 8 }, (_, i) => i + 1),
+    );
+  });
 });
