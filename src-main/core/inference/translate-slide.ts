@@ -109,8 +109,9 @@ const ENCODE_CONCURRENCY = 4;
  * Translates a whole slide: runs `transform` over the tissue tiles at `downsample`, overlapping tiles
  * blended with raised-cosine weights (no seams), background white per pixel (the grown, feathered mask), streaming a band of rows at a time (memory bounded by
  * the output width, not the slide), and writes a pyramidal tiled JPEG TIFF that OpenSlide opens as
- * generic-tiff, plus `${outPath}.json` with the mpp (OpenSlide 3.4.1 ignores TIFF resolution tags for
- * generic-tiff; the mpp is also in the ImageDescription and the X/YResolution tags for later versions).
+ * generic-tiff, plus `${outPath}.json` with the mpp. The mpp is in the X/YResolution tags, which the
+ * slide layer reads back (OpenSlide 3.4.1 does not make them openslide.mpp-x for generic-tiff), and in
+ * the ImageDescription.
  * Finished rows are kept in `${outPath}.partial/`, so an interrupted or cancelled run continues where it
  * stopped when run again with the same options. The TIFF appears under its name only when complete.
  */
@@ -396,7 +397,8 @@ function sidecarJson(
     mppX: mpp?.x ?? null,
     mppY: mpp?.y ?? null,
     mppNote:
-      'OpenSlide 3.4.1 does not read TIFF resolution tags for generic-tiff, so openslide.mpp-x/y are absent; ' +
+      'OpenSlide 3.4.1 does not read TIFF resolution tags for generic-tiff, so openslide.mpp-x/y are absent ' +
+      "(histo-fetch's slide layer derives the mpp from them); " +
       'the mpp is here, in the ImageDescription (mpp-x, mpp-y) and in X/YResolution (pixels per cm).',
     widthPx: result.widthPx,
     heightPx: result.heightPx,
