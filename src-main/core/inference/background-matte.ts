@@ -12,6 +12,9 @@ export interface BackgroundMatteOptions {
 export const DEFAULT_MATTE_GROW_PX = 4;
 export const DEFAULT_MATTE_FEATHER_PX = 8;
 
+/** Columns summarised together when looking for blocks that are all tissue or all background. */
+const BLOCK_PX = 32;
+
 /**
  * The per-pixel weight of the translation against white: the tissue mask at output resolution (the
  * mask sampled bilinearly at each output pixel's centre, tissue where >= 0.5), grown by `growPx` and
@@ -114,6 +117,24 @@ export class BackgroundMatte {
         if (run < d[x]!) d[x] = run;
       }
     }
+    // Per block of BLOCK_PX columns of each context row: the least and greatest horizontal distance, so
+    // blocks that are all tissue or all far background skip the per-pixel search.
+    const blocks = Math.ceil(widthPx / BLOCK_PX);
+    const blockMin = new Uint16Array((bottom - top) * blocks);
+    const blockMax = new Uint16Array((bottom - top) * blocks);
+    for (let r = 0; r < bottom - top; r++) {
+      for (let b = 0; b < blocks; b++) {
+        let lo = cap;
+        let hi = 0;
+        for (let x = b * BLOCK_PX; x < Math.min(widthPx, (b + 1) * BLOCK_PX); x++) {
+          const h = rowDistance[r * widthPx + x]!;
+          if (h < lo) lo = h;
+          if (h > hi) hi = h;
+        }
+        blockMin[r * blocks + b] = lo;
+        blockMax[r * blocks + b] = hi;
+      }
+    }
     // Exact Euclidean distance within the reach: the nearest tissue pixel lies on some row y + dy.
     const alpha = new Float32Array(rows * widthPx);
     const grow2 = this.growPx * this.growPx;
@@ -122,14 +143,25 @@ export class BackgroundMatte {
       const out = (y - y0) * widthPx;
       const dyMin = Math.max(top, y - reach) - y;
       const dyMax = Math.min(bottom - 1, y + reach) - y;
-      for (let x = 0; x < widthPx; x++) {
-        let best = reach2 + 1;
-        for (let dy = dyMin; dy <= dyMax && best > grow2; dy++) {
-          const h = rowDistance[(y + dy - top) * widthPx + x]!;
-          const d2 = h * h + dy * dy;
-          if (d2 < best) best = d2;
+      for (let b = 0; b < blocks; b++) {
+        const x0 = b * BLOCK_PX;
+        const x1 = Math.min(widthPx, x0 + BLOCK_PX);
+        let lo = cap;
+        for (let dy = dyMin; dy <= dyMax; dy++) lo = Math.min(lo, blockMin[(y + dy - top) * blocks + b]!);
+        if (lo === cap) continue; // no tissue within reach: alpha stays 0
+        if (blockMax[(y - top) * blocks + b] === 0) {
+          alpha.fill(1, out + x0, out + x1); // every pixel is tissue
+          continue;
         }
-        alpha[out + x] = best <= grow2 ? 1 : best > reach2 ? 0 : this.fade(Math.sqrt(best));
+        for (let x = x0; x < x1; x++) {
+          let best = reach2 + 1;
+          for (let dy = dyMin; dy <= dyMax && best > grow2; dy++) {
+            const h = rowDistance[(y + dy - top) * widthPx + x]!;
+            const d2 = h * h + dy * dy;
+            if (d2 < best) best = d2;
+          }
+          alpha[out + x] = best <= grow2 ? 1 : best > reach2 ? 0 : this.fade(Math.sqrt(best));
+        }
       }
     }
     return alpha;
