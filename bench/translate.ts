@@ -1,18 +1,21 @@
 /**
  * `npm run bench -- translate [--json] [--backends LIST] [--presets LIST] [--downsample D] [--cpu-small]
- *  [--no-large] [--large-downsample D] [--generator-rows N] [--large-backend NAME] [--regenerate]`
+ *  [--no-large] [--memory-sizes CxR[,CxR]] [--large-downsample D] [--generator-rows N]
+ *  [--large-backend NAME] [--regenerate]`
  *
  * Whole-slide translation (src-main/core/inference):
  * 1. Throughput per available backend and generator size (presets tiny, small; untrained weights, the
  *    arithmetic is the same): cmu-1-small-region.svs translated at downsample 4 without a mask. Reports
  *    output megapixels per second over the whole job (read, network, blend, JPEG, pyramid, TIFF) and
  *    megapixels per second inside the network. cpu with 'small' takes minutes: only with --cpu-small.
- * 2. Memory on a large slide: CMU-1's tissue replicated 18 x 14 (39960 x 41538 px, tiled JPEG pyramid,
- *    generated once with libvips into bench-output/translate/), translated at downsample 1 (default)
- *    into a 9-level TIFF. The first --generator-rows tile rows (default 2) go through the generator, the
- *    rest through a pass-through transform (the network on CPU would take hours): every tile is still
- *    read, blended, JPEG-encoded, pyramided and written. Reports peak RSS, RSS per quarter of the
- *    translation (flat = bounded), and the blend band's predicted size.
+ * 2. Memory on large slides: CMU-1's tissue replicated C x R times for each of --memory-sizes (default
+ *    18x7,18x14: the second is 39960 x 41538 px, twice the first's height at the same width; tiled JPEG
+ *    pyramids generated once with libvips into bench-output/translate/), translated at downsample 1
+ *    (default) into a 9-level TIFF. The first --generator-rows tile rows (default 2) go through the
+ *    generator, the rest through a pass-through transform (the network on CPU would take hours): every
+ *    tile is still read, blended, JPEG-encoded, pyramided and written. Reports peak RSS, RSS per quarter
+ *    of the translation (flat = bounded), the predicted working set (translationWorkingSet), and for
+ *    two sizes the ratios of peak RSS, working set, width and height of the second to the first.
  * Each run is a child process (bench/translate-child.ts), so peak RSS and the backend are its own.
  */
 import { execFile } from 'node:child_process';
@@ -21,6 +24,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs, UsageError } from '../src-main/cli/args.js';
+import { createTileGrid } from '../src-main/core/inference/tile-grid.js';
+import { translationWorkingSet } from '../src-main/core/inference/working-set.js';
 import { BACKEND_CANDIDATES, type BackendName } from '../src-main/core/training/backend/types.js';
 import { machineBusySeconds, otherCores, ownCpuSeconds } from './load.js';
 import { replicatedSlide } from './slides.js';
@@ -31,7 +36,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT_DIR = join(ROOT, 'bench-output', 'translate');
 const SMALL_SLIDE = join(ROOT, 'test', 'fixtures', 'slides', 'cmu-1-small-region.svs');
 const CHILD = join(ROOT, 'bench', 'translate-child.ts');
-const REPLICATE = [18, 14] as const;
+const MEMORY_SIZES = '18x7,18x14';
 const TILE_PX = 256;
 const OVERLAP_PX = 32;
 const TIFF_TILE_PX = 256;
@@ -43,6 +48,7 @@ const FLAGS = {
   downsample: { type: 'number' },
   'cpu-small': { type: 'boolean' },
   large: { type: 'boolean' },
+  'memory-sizes': { type: 'string' },
   'large-downsample': { type: 'number' },
   'generator-rows': { type: 'integer' },
   'large-backend': { type: 'string' },
@@ -72,8 +78,14 @@ const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 
 
 export async function run(args: string[]): Promise<number> {
   let flags;
+  let sizes;
   try {
     flags = parseArgs(args, FLAGS).flags;
+    sizes = (flags['memory-sizes'] ?? MEMORY_SIZES).split(',').map((size) => {
+      const match = /^(\d+)x(\d+)$/.exec(size);
+      if (!match) throw new UsageError(`--memory-sizes: expected CxR (e.g. 18x14) but received '${size}'`);
+      return [Number(match[1]), Number(match[2])] as const;
+    });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`bench translate: ${error.message}\n`);
@@ -153,66 +165,108 @@ export async function run(args: string[]): Promise<number> {
   }
   for (const [k, v] of Object.entries(ratios)) log(`  ratio ${k}: ${v}x`);
 
-  // 2. Memory on a large slide.
-  let large = null;
+  // 2. Memory on large slides.
+  const large = [];
+  let largeRatios = null;
   if (flags.large !== false) {
-    const slide = await replicatedSlide(SMALL_SLIDE, REPLICATE, OUT_DIR, flags.regenerate === true);
-    if (slide.generatedSeconds !== null)
-      log(`generated ${slide.path} in ${slide.generatedSeconds.toFixed(1)} s`);
-    const largeDownsample = flags['large-downsample'] ?? 1;
-    const generatorRows = flags['generator-rows'] ?? 2;
-    const backend = (flags['large-backend'] ?? 'wasm') as BackendName;
-    log(
-      `memory: ${slide.path} at downsample ${largeDownsample} (${generatorRows} tile rows through the tiny ` +
-        `generator on ${backend}, the rest pass-through)`,
-    );
-    const result = await runChild({
-      slide: slide.path,
-      out: join(OUT_DIR, 'large.tif'),
-      backend,
-      preset: 'tiny',
-      downsample: largeDownsample,
-      tileSizePx: TILE_PX,
-      overlapPx: OVERLAP_PX,
-      batchSize: 4,
-      generatorRows,
-    });
-    if ('unavailable' in result) {
-      log(`  unavailable: ${result.unavailable}`);
-    } else {
-      const bandMB = ((TILE_PX + TIFF_TILE_PX) * result.widthPx * 3 * 4) / 2 ** 20;
-      const rawGB = (result.widthPx * result.heightPx * 3) / 2 ** 30;
-      large = {
-        widthPx: result.widthPx,
-        heightPx: result.heightPx,
-        levels: result.levels,
-        fileBytes: result.fileBytes,
-        format: result.format,
-        seconds: round(result.seconds, 1),
-        phaseSeconds: Object.fromEntries(
-          Object.entries(result.phaseSeconds).map(([k, v]) => [k, round(v, 1)]),
-        ),
-        generatorTiles: result.generatorTiles,
-        passThroughTiles: result.passThroughTiles,
-        outputMegapixelsPerSecond: round((result.widthPx * result.heightPx) / 1e6 / result.seconds, 2),
-        maxRssMB: Math.round(result.maxRssMB),
-        rssByQuarterMB: result.rssByQuarterMB,
-        blendBandMB: Math.round(bandMB),
-        uncompressedOutputGB: round(rawGB, 1),
-        otherCores: result.otherCores === null ? null : round(result.otherCores, 2),
+    for (const replicate of sizes) {
+      const row = await memoryRun(replicate, flags, log);
+      if (row) large.push(row);
+    }
+    if (large.length === 2) {
+      const [a, b] = large as [NonNullable<(typeof large)[0]>, NonNullable<(typeof large)[0]>];
+      largeRatios = {
+        peakRss: round(b.maxRssMB / a.maxRssMB, 2),
+        workingSet: round(b.workingSetMB / a.workingSetMB, 2),
+        width: round(b.widthPx / a.widthPx, 2),
+        height: round(b.heightPx / a.heightPx, 2),
       };
       log(
-        `  ${large.widthPx}x${large.heightPx}, ${large.levels} levels, ${large.format}, ${large.fileBytes} bytes ` +
-          `in ${large.seconds} s (translate ${large.phaseSeconds['translate']} s, pyramid ` +
-          `${large.phaseSeconds['pyramid']} s, write ${large.phaseSeconds['write']} s)`,
-      );
-      log(
-        `  peak RSS ${large.maxRssMB} MB for a ${large.uncompressedOutputGB} GB (RGB) output; RSS by quarter of the ` +
-          `translation ${large.rssByQuarterMB.join(' / ')} MB; blend band ${large.blendBandMB} MB`,
+        `  second / first: peak RSS ${largeRatios.peakRss}x, predicted working set ${largeRatios.workingSet}x, ` +
+          `width ${largeRatios.width}x, height ${largeRatios.height}x`,
       );
     }
   }
-  if (json) process.stdout.write(`${JSON.stringify({ throughput, ratios, large }, null, 2)}\n`);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ throughput, ratios, large, largeRatios }, null, 2)}\n`);
+  }
   log('figures from a shared 2-core machine: other processes may have used CPU (otherCores in --json)');
   return 0;
+}
+
+/** One memory run: CMU-1 replicated `replicate` times, translated as the large-slide case describes. */
+async function memoryRun(
+  replicate: readonly [number, number],
+  flags: {
+    regenerate?: boolean;
+    'large-downsample'?: number;
+    'generator-rows'?: number;
+    'large-backend'?: string;
+  },
+  log: (line: string) => void,
+) {
+  const slide = await replicatedSlide(SMALL_SLIDE, replicate, OUT_DIR, flags.regenerate === true);
+  if (slide.generatedSeconds !== null)
+    log(`generated ${slide.path} in ${slide.generatedSeconds.toFixed(1)} s`);
+  const largeDownsample = flags['large-downsample'] ?? 1;
+  const generatorRows = flags['generator-rows'] ?? 2;
+  const backend = (flags['large-backend'] ?? 'wasm') as BackendName;
+  log(
+    `memory: ${slide.path} at downsample ${largeDownsample} (${generatorRows} tile rows through the tiny ` +
+      `generator on ${backend}, the rest pass-through)`,
+  );
+  const result = await runChild({
+    slide: slide.path,
+    out: join(OUT_DIR, 'large.tif'),
+    backend,
+    preset: 'tiny',
+    downsample: largeDownsample,
+    tileSizePx: TILE_PX,
+    overlapPx: OVERLAP_PX,
+    batchSize: 4,
+    generatorRows,
+  });
+  if ('unavailable' in result) {
+    log(`  unavailable: ${result.unavailable}`);
+    return null;
+  }
+  const grid = createTileGrid({
+    level0WidthPx: Math.round(result.widthPx * largeDownsample),
+    level0HeightPx: Math.round(result.heightPx * largeDownsample),
+    downsample: largeDownsample,
+    tileSizePx: TILE_PX,
+    overlapPx: OVERLAP_PX,
+    tiffTileSizePx: TIFF_TILE_PX,
+  });
+  const workingSet = translationWorkingSet(grid, 4, null);
+  const row = {
+    replicate: `${replicate[0]}x${replicate[1]}`,
+    widthPx: result.widthPx,
+    heightPx: result.heightPx,
+    levels: result.levels,
+    fileBytes: result.fileBytes,
+    format: result.format,
+    seconds: round(result.seconds, 1),
+    phaseSeconds: Object.fromEntries(Object.entries(result.phaseSeconds).map(([k, v]) => [k, round(v, 1)])),
+    generatorTiles: result.generatorTiles,
+    passThroughTiles: result.passThroughTiles,
+    outputMegapixelsPerSecond: round((result.widthPx * result.heightPx) / 1e6 / result.seconds, 2),
+    maxRssMB: Math.round(result.maxRssMB),
+    rssByQuarterMB: result.rssByQuarterMB,
+    blendBandMB: round(workingSet.blendBandBytes / 2 ** 20, 1),
+    workingSetMB: round(workingSet.totalBytes / 2 ** 20, 1),
+    uncompressedOutputGB: round((result.widthPx * result.heightPx * 3) / 2 ** 30, 2),
+    otherCores: result.otherCores === null ? null : round(result.otherCores, 2),
+  };
+  log(
+    `  ${row.widthPx}x${row.heightPx}, ${row.levels} levels, ${row.format}, ${row.fileBytes} bytes ` +
+      `in ${row.seconds} s (translate ${row.phaseSeconds['translate']} s, pyramid ` +
+      `${row.phaseSeconds['pyramid']} s, write ${row.phaseSeconds['write']} s)`,
+  );
+  log(
+    `  peak RSS ${row.maxRssMB} MB for a ${row.uncompressedOutputGB} GB (RGB) output; RSS by quarter of the ` +
+      `translation ${row.rssByQuarterMB.join(' / ')} MB; working set ${row.workingSetMB} MB ` +
+      `(blend band ${row.blendBandMB} MB)`,
+  );
+  return row;
 }

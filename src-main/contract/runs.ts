@@ -13,6 +13,8 @@ export interface RunConfigSummary {
   readonly minTissueFraction: number;
   readonly seed: number | string;
   readonly steps: number;
+  /** What the evaluations compare against: held-out slides, the training slides, or null (none). */
+  readonly evaluationSlides: 'held-out' | 'training' | null;
   /** The backend the last session asked for, the one it got, and on what device. */
   readonly backend: {
     readonly requested: BackendName | 'auto';

@@ -70,6 +70,12 @@ export interface TrainingConfig {
   readonly evaluateEverySteps?: number;
   /** Real patches per domain the evaluations compare against, drawn once when the run starts (default 64). */
   readonly evaluatePatchCount?: number;
+  /**
+   * Held-out slide folders the evaluations use instead of the training slides: one per domain, in
+   * `domainIds`' order (each must exist, inside the folders the workbench may open). Omitted, or every
+   * entry empty: the training slides.
+   */
+  readonly heldOutFolders?: readonly string[];
   /** Checkpoints every N steps. */
   readonly checkpointEverySteps: number;
   /** Checkpoints kept (the oldest are deleted). */

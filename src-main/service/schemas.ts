@@ -57,6 +57,8 @@ export const trainingConfigSchema = object({
   sampleEverySteps: integer({ min: 0, max: 100_000_000 }),
   evaluateEverySteps: optional(integer({ min: 0, max: 100_000_000 })),
   evaluatePatchCount: optional(integer({ min: 1, max: 4096 })),
+  // Empty entries are allowed here: validation explains a partly filled set per domain.
+  heldOutFolders: optional(array(string({ maxLength: 4096 }), { maxItems: 16 })),
   checkpointEverySteps: integer({ min: 1, max: 100_000_000 }),
   keepCheckpoints: integer({ min: 1, max: 1000 }),
   runName: optional(

@@ -26,10 +26,12 @@ export const TRANSLATE_USAGE = `Usage: histo-fetch translate --run DIR [--direct
 
 Translates a whole slide with a CycleGAN generator (stain transfer): the generator runs over the
 slide's tissue tile by tile, overlapping tiles are blended (no seams), background stays white, and the
-result is written as a pyramidal tiled JPEG TIFF that OpenSlide opens (generic-tiff), with OUT.tif.json
-beside it (source, mpp: OpenSlide 3.4.1 does not report the mpp of generic TIFFs). Memory stays
-bounded whatever the slide size. Interrupted (Ctrl-C), it keeps its finished rows in OUT.tif.partial/:
-the same command continues where it stopped.
+result is written as a pyramidal tiled JPEG TIFF that OpenSlide opens (generic-tiff), with its mpp in
+the resolution tags and OUT.tif.json beside it (source, mpp). Memory does not grow with the slide's
+height, only with the output's width: (tile + 256) x width x 12 bytes for the blend band, plus two rows
+of network tiles and one 256-row strip; about 414 MB for a 40,000 px wide output at --tile 256.
+Interrupted (Ctrl-C, or even killed), it keeps its finished rows in OUT.tif.partial/: the same command
+continues where it stopped.
 
 Options:
   --run DIR               a CycleGAN training run: its latest checkpoint's generator, at the run's scale

@@ -21,6 +21,13 @@ export {
 export { runTilePass, type TilePassOptions, type TilePassResult } from './tile-pass.js';
 export { createTileGrid, pyramidLevelSizes, type TileGrid, type TileGridOptions } from './tile-grid.js';
 export { blendWeights } from './blend-window.js';
+export {
+  BackgroundMatte,
+  DEFAULT_MATTE_FEATHER_PX,
+  DEFAULT_MATTE_GROW_PX,
+  type BackgroundMatteOptions,
+} from './background-matte.js';
+export { translationWorkingSet, type TranslationWorkingSet } from './working-set.js';
 export { type TissueMaskGrid } from './tile-source.js';
 export { slideTissueMask, type SlideTissueMask, type SlideTissueMaskOptions } from './slide-mask.js';
 export {

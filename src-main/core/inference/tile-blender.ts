@@ -1,3 +1,4 @@
+import type { BackgroundMatte } from './background-matte.js';
 import { blendWeights } from './blend-window.js';
 import type { TileGrid } from './tile-grid.js';
 
@@ -13,7 +14,8 @@ export interface OutputStrip {
  * Accumulates weighted network tiles into a band of output rows and hands back each row of TIFF tiles
  * as soon as no later tile can touch it. The band holds `tileSizePx + tiffTileSizePx` rows, whatever
  * the image height: memory is bounded by the image width. Weights are a partition of unity
- * (blendWeights), so the accumulated sum is the blended image, with no division.
+ * (blendWeights), so the accumulated sum is the blended image, with no division. With a matte, each
+ * finished row is then blended with white per pixel (background inside tissue tiles turns white too).
  */
 export class TileBlender {
   private readonly bandHeightPx: number;
@@ -23,10 +25,11 @@ export class TileBlender {
   private nextTiffRow: number;
   private readonly weights = new Map<string, Float32Array>();
 
-  /** `startTiffRow` > 0 resumes: contributions above it are dropped. */
+  /** `startTiffRow` > 0 resumes: contributions above it are dropped. No matte: everything is tissue. */
   constructor(
     private readonly grid: TileGrid,
     startTiffRow = 0,
+    private readonly matte: BackgroundMatte | null = null,
   ) {
     this.bandHeightPx = grid.tileSizePx + grid.tiffTileSizePx;
     this.band = new Float32Array(this.bandHeightPx * grid.widthPx * 3);
@@ -100,6 +103,18 @@ export class TileBlender {
     const g = this.grid;
     const rowLength = g.widthPx * 3;
     const out = new Uint8Array(g.tiffTileSizePx * rowLength).fill(255);
+    if (this.matte) {
+      const alpha = this.matte.alphaRows(this.bandTopPx, validRows);
+      const band = this.band;
+      for (let p = 0, b = 0; p < alpha.length; p++) {
+        const a = alpha[p]!;
+        const white = 255 * (1 - a);
+        band[b] = a * band[b]! + white;
+        band[b + 1] = a * band[b + 1]! + white;
+        band[b + 2] = a * band[b + 2]! + white;
+        b += 3;
+      }
+    }
     // Uint8ClampedArray rounds half to even and clamps to 0..255.
     new Uint8ClampedArray(out.buffer, 0, validRows * rowLength).set(
       this.band.subarray(0, validRows * rowLength),

@@ -1,16 +1,20 @@
 import type { Slide } from '../slide/index.js';
+import { BackgroundMatte, type BackgroundMatteOptions } from './background-matte.js';
 import { InferenceError } from './errors.js';
 import { mapLimit } from './map-limit.js';
 import { TileBlender, type OutputStrip } from './tile-blender.js';
 import { finalRowsAfter, firstTileRowReaching, type TileGrid } from './tile-grid.js';
-import { planTileReads, readTile, tileHasTissue, type TissueMaskGrid } from './tile-source.js';
+import { planTileReads, readTile, type TissueMaskGrid } from './tile-source.js';
 import type { TileTransform } from './tile-transform.js';
 
 export interface TilePassOptions {
   readonly slide: Slide;
   readonly grid: TileGrid;
   readonly transform: TileTransform;
+  /** Null: everything is tissue. Else background is white per pixel (BackgroundMatte). */
   readonly tissueMask: TissueMaskGrid | null;
+  /** How the mask is grown and feathered at output resolution. */
+  readonly matte?: BackgroundMatteOptions;
   /** Tiles per transform call. */
   readonly batchSize: number;
   /** First TIFF tile row to produce (0, or where an interrupted run stopped). */
@@ -33,8 +37,9 @@ export interface TilePassResult {
 
 /**
  * The tiled translation itself, independent of how its output is stored: network tiles row by row
- * (tissue tiles read, transformed in batches; background tiles white without the transform), blended
- * into strips of TIFF tile rows handed to `onStrip` as soon as they are final. The next row's tiles are
+ * (tiles within the matte's reach of tissue read, transformed in batches; the others white without the
+ * transform), blended into strips of TIFF tile rows, background whitened per pixel by the matte, and
+ * handed to `onStrip` as soon as they are final. The next row's tiles are
  * read while the transform works on the current one. Stops at the next batch once `signal` aborts.
  */
 export async function runTilePass(options: Readonly<TilePassOptions>): Promise<TilePassResult> {
@@ -47,13 +52,14 @@ export async function runTilePass(options: Readonly<TilePassOptions>): Promise<T
   const firstRow = firstTileRowReaching(grid, startTiffRow * grid.tiffTileSizePx);
   let done = firstRow * grid.columns;
   const progress = (): void => options.onTiles?.(done, total, counts.tissueTiles, counts.backgroundTiles);
-  const blender = new TileBlender(grid, startTiffRow);
+  const matte = tissueMask ? new BackgroundMatte(tissueMask, grid, options.matte) : null;
+  const blender = new TileBlender(grid, startTiffRow, matte);
   const columns = Array.from({ length: grid.columns }, (_, i) => i);
   const readRow = (row: number): Promise<(Uint8Array | null)[]> =>
     mapLimit(columns, options.readConcurrency ?? 4, (column) => {
       const x = column * grid.stridePx;
       const y = row * grid.stridePx;
-      return tileHasTissue(tissueMask, grid, x, y)
+      return !matte || matte.reachesTile(x, y, grid.tileSizePx)
         ? readTile(slide, grid, plan, x, y)
         : Promise.resolve(null);
     });

@@ -19,28 +19,6 @@ export interface TissueMaskGrid {
  */
 export const CONTEXT_MARGIN_PX = 4;
 
-/** True when the tile at output origin (x, y) covers at least one tissue pixel of the mask. */
-export function tileHasTissue(
-  mask: TissueMaskGrid | null,
-  grid: TileGrid,
-  originX: number,
-  originY: number,
-): boolean {
-  if (!mask) return true;
-  const sx = mask.width / grid.level0WidthPx;
-  const sy = mask.height / grid.level0HeightPx;
-  const d = grid.downsample;
-  const x0 = Math.max(0, Math.floor(originX * d * sx));
-  const y0 = Math.max(0, Math.floor(originY * d * sy));
-  const x1 = Math.min(mask.width, Math.ceil((originX + grid.tileSizePx) * d * sx));
-  const y1 = Math.min(mask.height, Math.ceil((originY + grid.tileSizePx) * d * sy));
-  for (let y = y0; y < y1; y++) {
-    const row = y * mask.width;
-    for (let x = x0; x < x1; x++) if (mask.data[row + x] !== 0) return true;
-  }
-  return false;
-}
-
 /** Where and how tiles are read: the pyramid level and its scale relative to the output. */
 export interface TileReadPlan {
   readonly level: number;

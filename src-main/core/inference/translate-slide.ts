@@ -2,6 +2,11 @@ import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Slide } from '../slide/index.js';
+import {
+  DEFAULT_MATTE_FEATHER_PX,
+  DEFAULT_MATTE_GROW_PX,
+  type BackgroundMatteOptions,
+} from './background-matte.js';
 import { InferenceError } from './errors.js';
 import { encodeJpegTile, isBlankTile, JPEG_TILE_SUBSAMPLING } from './jpeg-tile.js';
 import { mapLimit } from './map-limit.js';
@@ -31,8 +36,13 @@ export interface TranslateSlideOptions {
   readonly outPath: string;
   /** Level-0 pixels per output pixel (the generator's training downsample). */
   readonly downsample: number;
-  /** Tissue mask of the slide; tiles without tissue skip the transform and stay white. Null: all tissue. */
+  /**
+   * Tissue mask of the slide: tiles out of the matte's reach of tissue skip the transform, and every
+   * output pixel is blended with white by the grown, feathered mask (BackgroundMatte). Null: all tissue.
+   */
   readonly tissueMask: TissueMaskGrid | null;
+  /** Growth and feather of the mask at output resolution (defaults 4 and 8 px). */
+  readonly matte?: BackgroundMatteOptions;
   /** Side of the network tiles in output pixels (default 256). */
   readonly tileSizePx?: number;
   /** Output pixels shared by neighbouring tiles, blended (default 32, at most half a tile). */
@@ -97,10 +107,11 @@ const ENCODE_CONCURRENCY = 4;
 
 /**
  * Translates a whole slide: runs `transform` over the tissue tiles at `downsample`, overlapping tiles
- * blended with raised-cosine weights (no seams), streaming a band of rows at a time (memory bounded by
+ * blended with raised-cosine weights (no seams), background white per pixel (the grown, feathered mask), streaming a band of rows at a time (memory bounded by
  * the output width, not the slide), and writes a pyramidal tiled JPEG TIFF that OpenSlide opens as
- * generic-tiff, plus `${outPath}.json` with the mpp (OpenSlide 3.4.1 ignores TIFF resolution tags for
- * generic-tiff; the mpp is also in the ImageDescription and the X/YResolution tags for later versions).
+ * generic-tiff, plus `${outPath}.json` with the mpp. The mpp is in the X/YResolution tags, which the
+ * slide layer reads back (OpenSlide 3.4.1 does not make them openslide.mpp-x for generic-tiff), and in
+ * the ImageDescription.
  * Finished rows are kept in `${outPath}.partial/`, so an interrupted or cancelled run continues where it
  * stopped when run again with the same options. The TIFF appears under its name only when complete.
  */
@@ -131,6 +142,12 @@ export async function translateSlide(
   planTileReads(slide, grid); // refuses tiles too large to read before any file is touched
   const sizes = pyramidLevelSizes(grid.widthPx, grid.heightPx, grid.tiffTileSizePx);
   const mpp = outputMpp(slide, grid.downsample);
+  const matte = options.tissueMask
+    ? {
+        growPx: options.matte?.growPx ?? DEFAULT_MATTE_GROW_PX,
+        featherPx: options.matte?.featherPx ?? DEFAULT_MATTE_FEATHER_PX,
+      }
+    : null;
   const job = {
     slide: { quickhash: slide.info.quickhash, widthPx: level0.width, heightPx: level0.height },
     transformId: options.transformId,
@@ -140,6 +157,7 @@ export async function translateSlide(
     tiffTileSizePx: grid.tiffTileSizePx,
     jpegQuality,
     tissueMask: maskDigest(options.tissueMask),
+    matte,
   };
   const { work, discarded } = await TranslationWorkFolder.open(
     `${options.outPath}.partial`,
@@ -176,6 +194,7 @@ export async function translateSlide(
     grid,
     transform: options.transform,
     tissueMask: options.tissueMask,
+    ...(matte ? { matte } : {}),
     batchSize,
     startTiffRow,
     signal,
@@ -212,7 +231,10 @@ export async function translateSlide(
   if (!written) return result('cancelled');
   const sidecar = `${options.outPath}.json`;
   const done = result('done', { ...written, sidecar });
-  await writeFile(`${sidecar}.tmp`, `${JSON.stringify(sidecarJson(options, grid, done, mpp), null, 2)}\n`);
+  await writeFile(
+    `${sidecar}.tmp`,
+    `${JSON.stringify({ ...sidecarJson(options, grid, done, mpp), matte }, null, 2)}\n`,
+  );
   await rename(`${sidecar}.tmp`, sidecar);
   await rename(written.tempPath, options.outPath);
   await work.remove();
@@ -357,7 +379,7 @@ function sidecarJson(
   grid: TileGrid,
   result: TranslateSlideResult,
   mpp: { x: number; y: number } | null,
-): unknown {
+): Record<string, unknown> {
   return {
     format: 'histo-fetch-translation',
     formatVersion: 1,
@@ -375,7 +397,8 @@ function sidecarJson(
     mppX: mpp?.x ?? null,
     mppY: mpp?.y ?? null,
     mppNote:
-      'OpenSlide 3.4.1 does not read TIFF resolution tags for generic-tiff, so openslide.mpp-x/y are absent; ' +
+      'OpenSlide 3.4.1 does not read TIFF resolution tags for generic-tiff, so openslide.mpp-x/y are absent ' +
+      "(histo-fetch's slide layer derives the mpp from them); " +
       'the mpp is here, in the ImageDescription (mpp-x, mpp-y) and in X/YResolution (pixels per cm).',
     widthPx: result.widthPx,
     heightPx: result.heightPx,

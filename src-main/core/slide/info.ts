@@ -12,6 +12,34 @@ export function parsePositiveNumber(value: string | undefined): number | null {
   return Number.isFinite(n) && n > 0 ? n : null;
 }
 
+/** Micrometres per resolution unit, for the TIFF units OpenSlide names. */
+const MICRONS_PER_UNIT: Readonly<Record<string, number>> = { centimeter: 10_000, inch: 25_400 };
+
+/**
+ * Above this a TIFF resolution is taken for a placeholder, not a microscope's: writers fill in 72, 96 or
+ * 300 dpi (353, 265, 85 µm) or libvips' 10 pixels/cm (1000 µm) when they know nothing better.
+ */
+export const MAX_TIFF_RESOLUTION_MPP = 50;
+
+/**
+ * Microns per pixel along `axis` from the TIFF resolution tags (`tiff.XResolution` in pixels per
+ * `tiff.ResolutionUnit`): OpenSlide 3.4.1 does not turn them into openslide.mpp-x for generic-tiff,
+ * where e.g. our own translated slides keep their mpp. Null without a centimetre or inch unit, or for
+ * a placeholder value (see MAX_TIFF_RESOLUTION_MPP).
+ */
+export function mppFromTiffResolution(
+  properties: Readonly<Record<string, string>>,
+  axis: 'x' | 'y',
+): number | null {
+  const micronsPerUnit = MICRONS_PER_UNIT[properties['tiff.ResolutionUnit'] ?? ''];
+  const pixelsPerUnit = parsePositiveNumber(
+    properties[axis === 'x' ? 'tiff.XResolution' : 'tiff.YResolution'],
+  );
+  if (micronsPerUnit === undefined || pixelsPerUnit === null) return null;
+  const mpp = micronsPerUnit / pixelsPerUnit;
+  return mpp <= MAX_TIFF_RESOLUTION_MPP ? mpp : null;
+}
+
 /** `openslide.background-color` ("RRGGBB" hex) as RGB; white when absent or malformed. */
 export function parseBackgroundColor(value: string | undefined): readonly [number, number, number] {
   if (value === undefined || !/^[0-9a-fA-F]{6}$/.test(value)) return WHITE;
@@ -61,11 +89,21 @@ export function readSlideInfo(native: NativeSlide, path: string, fileKey: string
       properties['openslide.quickhash-1'] ??
       `file-${createHash('sha256').update(`${path}\0${fileKey}`).digest('hex')}`,
     levels,
-    mppX: parsePositiveNumber(properties['openslide.mpp-x']),
-    mppY: parsePositiveNumber(properties['openslide.mpp-y']),
+    mppX: slideMpp(native.vendor, properties, 'x'),
+    mppY: slideMpp(native.vendor, properties, 'y'),
     objectivePower: parsePositiveNumber(properties['openslide.objective-power']),
     backgroundRgb: parseBackgroundColor(properties['openslide.background-color']),
     properties,
     associatedImages: native.associatedImageNames(),
   };
+}
+
+/** openslide.mpp-x/y; for generic-tiff without them, the TIFF resolution tags. */
+function slideMpp(
+  vendor: string | null,
+  properties: Readonly<Record<string, string>>,
+  axis: 'x' | 'y',
+): number | null {
+  const mpp = parsePositiveNumber(properties[`openslide.mpp-${axis}`]);
+  return mpp ?? (vendor === 'generic-tiff' ? mppFromTiffResolution(properties, axis) : null);
 }

@@ -18,6 +18,7 @@ export function configSummary(file: RunConfigFile): RunConfigSummary {
     minTissueFraction: c.sampling.minTissueFraction,
     seed: c.seed,
     steps: c.steps,
+    evaluationSlides: c.evaluation ? (c.evaluation.heldOut ? 'held-out' : 'training') : null,
     backend: { requested: backend.requested, chosen: backend.chosen as BackendName, device: backend.device },
   };
 }

@@ -103,6 +103,38 @@ describe('histo-fetch translate', () => {
     expect(resumed.stdout).toContain(`${out}: 992x1216, 4 levels`);
   });
 
+  it('survives being killed (SIGKILL) mid-translation: the rerun ends with the same bytes as one run', async () => {
+    const args = (out: string) => translateArgs(out, 'ndpi-dapi.ndpi', 'BtoA').concat(['--no-mask']);
+    const whole = join(folder, 'dapi-whole.tif');
+    const once = await spawnCli(args(whole));
+    expect(once.code, once.stderr).toBe(0);
+
+    const out = join(folder, 'dapi-killed.tif');
+    const child = spawn(process.execPath, [LAUNCHER, ...args(out)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // No chance to clean up: killed outright once half the tiles are done.
+      if (/\b[5-9]\d% translate/.test(stderr)) child.kill('SIGKILL');
+    });
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('close', (_code, killedBy) => resolve(killedBy)),
+    );
+    expect(signal, stderr).toBe('SIGKILL');
+    await expect(stat(out)).rejects.toThrow();
+    const index = JSON.parse(await readFile(join(`${out}.partial`, 'index.json'), 'utf8'));
+    expect(index.levels[0].rowsDone).toBeGreaterThan(0);
+    // A kill while the TIFF is being assembled leaves a torn output.tif in the work folder: the rerun
+    // must write it afresh, not build on it.
+    const torn = (await readFile(whole)).subarray(0, 5000);
+    await writeFile(join(`${out}.partial`, 'output.tif'), torn);
+
+    const resumed = await spawnCli(args(out));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`resumed at TIFF row ${index.levels[0].rowsDone}`);
+    expect((await readFile(out)).equals(await readFile(whole))).toBe(true);
+  });
+
   it('exits 2 on usage errors and 1 naming the file on bad input', async () => {
     const out = join(folder, 'bad.tif');
     const usage = await spawnCli(['translate', '--slide', join(SLIDES, 'tiny.svs'), '--out', out]);

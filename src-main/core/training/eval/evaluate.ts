@@ -133,7 +133,11 @@ export class ProganEvaluator {
 
   constructor(
     private readonly options: Readonly<{
-      /** Real patches at `resolution` px (from the sampler, at that resolution's downsample). */
+      /**
+       * Real patches of `resolution` px covering the run's field of view: during training the fixed
+       * set's full-resolution patches box-downscaled (downscalePatches); the evaluate command samples
+       * them at that resolution's scale.
+       */
       realPatches: (resolution: number) => Promise<readonly PatchImage[]>;
       /** Generated images per evaluation. */
       count: number;

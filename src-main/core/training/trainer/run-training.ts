@@ -68,6 +68,8 @@ export async function runTraining(
     config.evaluation && deps.evaluationSet
       ? await deps
           .evaluationSet({
+            // Without held-out folders the evaluations use the training slides, as config.json records
+            // (evaluation.heldOut null) and the charts' titles say.
             domains: config.evaluation.heldOut ?? config.domains,
             sizePx: config.sampling.sizePx,
             scale: config.sampling.scale,

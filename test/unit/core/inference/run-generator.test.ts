@@ -12,6 +12,10 @@ import {
   loadRunCycleganGenerator,
   loadRunProganGenerator,
 } from '../../../../src-main/core/inference/run-generator.js';
+import type { InitialValues } from '../../../../src-main/core/training/models/parameters.js';
+import { createProganGenerator } from '../../../../src-main/core/training/models/progan.js';
+import { readLatestCheckpoint } from '../../../../src-main/core/training/runs/checkpoints.js';
+import { unpackArrays } from '../../../../src-main/core/training/runs/packed-arrays.js';
 import { startTraining } from '../../../../src-main/core/training/trainer/trainer.js';
 import { Rng } from '../../../../src-main/core/util/rng.js';
 import { maxAbsDiff, seededTensor, useBackend } from '../training/helpers.js';
@@ -77,6 +81,29 @@ describe('generators of a training run', () => {
     tf.dispose([z, a, b]);
     run.generator.dispose();
     exported.dispose();
+  });
+
+  it("generates with the checkpoint's EMA generator, not the generator it trained", async () => {
+    const run = await loadRunProganGenerator(proganRun, 'ema');
+    const arrays = unpackArrays((await readLatestCheckpoint(proganRun)).arrays);
+    // The checkpoint's weights saved as `weights/<model>/<name>`, for a generator built under `scope`.
+    const saved =
+      (model: string, scope: string): InitialValues =>
+      (spec) =>
+        arrays[`weights/${model}/${spec.name.slice(scope.length + 1)}`]!.data;
+    const network = run.generator.config;
+    const ema = createProganGenerator(network, saved('generatorEma', 'fromEma'), 'fromEma');
+    const raw = createProganGenerator(network, saved('generator', 'fromRaw'), 'fromRaw');
+    const z = seededTensor(new Rng(3), [4, network.latentSize]) as tf.Tensor2D;
+    const [fromRun, fromEma, fromRaw] = [run.generator, ema, raw].map((g) =>
+      g.apply(z, run.resolution, run.alpha),
+    ) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+    const images = await Promise.all([fromRun.data(), fromEma.data(), fromRaw.data()]);
+    expect(maxAbsDiff(images[0], images[1])).toBe(0);
+    // 24 steps of Adam moved the trained generator away from its average (EMA 0.999 barely follows).
+    expect(maxAbsDiff(images[0], images[2])).toBeGreaterThan(1e-2);
+    tf.dispose([z, fromRun, fromEma, fromRaw]);
+    [run.generator, ema, raw].forEach((g) => g.dispose());
   });
 
   it('falls back to the export of a run without checkpoints, and refuses the wrong kind of run', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BackgroundMatte } from '../../../../src-main/core/inference/background-matte.js';
 import { blendWeights } from '../../../../src-main/core/inference/blend-window.js';
 import type { InferenceError } from '../../../../src-main/core/inference/errors.js';
 import { TileBlender } from '../../../../src-main/core/inference/tile-blender.js';
@@ -9,6 +10,7 @@ import {
   pyramidLevelSizes,
   type TileGrid,
 } from '../../../../src-main/core/inference/tile-grid.js';
+import { translationWorkingSet } from '../../../../src-main/core/inference/working-set.js';
 
 function grid(widthPx: number, heightPx: number, tileSizePx: number, overlapPx: number, tiff = 32): TileGrid {
   return createTileGrid({
@@ -179,5 +181,23 @@ describe('TileBlender', () => {
   it('holds a band of rows bounded by the tile and TIFF tile sizes, not the image height', () => {
     const tall = new TileBlender(grid(100, 100_000, 64, 16, 32));
     expect(tall.bandBytes).toBe((64 + 32) * 100 * 3 * 4);
+  });
+});
+
+describe('translationWorkingSet', () => {
+  it("predicts the buffers the translation allocates, growing with the output's width, not its height", () => {
+    const tall = grid(4000, 100_000, 256, 32, 256);
+    const set = translationWorkingSet(tall, 4, 12);
+    expect(set.blendBandBytes).toBe(new TileBlender(tall).bandBytes);
+    const mask = { width: 40, height: 1000, data: new Uint8Array(40 * 1000).fill(1) };
+    expect(new BackgroundMatte(mask, tall).alphaRows(256, 256).byteLength).toBe(256 * 4000 * 4);
+    expect(translationWorkingSet(grid(4000, 1000, 256, 32, 256), 4, 12)).toEqual(set);
+    const wide = translationWorkingSet(grid(8000, 1000, 256, 32, 256), 4, 12);
+    // Twice the width: twice every buffer but the transform batch.
+    expect(wide.totalBytes - wide.batchBytes).toBeCloseTo(2 * (set.totalBytes - set.batchBytes), -5);
+    expect(translationWorkingSet(tall, 4, null).matteBytes).toBe(0);
+    // The README's figure: a 40,000 px wide output at 256 px tiles with a mask.
+    const figure = translationWorkingSet(grid(40_000, 1000, 256, 32, 256), 4, 12);
+    expect(Math.round(figure.totalBytes / 1e6)).toBe(414);
   });
 });

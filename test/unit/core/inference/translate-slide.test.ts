@@ -103,6 +103,10 @@ describe('translateSlide', () => {
     const translated = await openSlide(out);
     try {
       expect(translated.info.vendor).toBe('generic-tiff');
+      // OpenSlide 3.4.1 gives no openslide.mpp-x here: the slide layer reads the resolution tags.
+      expect(translated.info.properties['openslide.mpp-x']).toBeUndefined();
+      expect(translated.info.mppX).toBeCloseTo(cmu.info.mppX! * 2, 6);
+      expect(translated.info.mppY).toBeCloseTo(cmu.info.mppY! * 2, 6);
       expect(translated.info.levels.map((l) => [l.width, l.height])).toEqual([
         [1110, 1484],
         [555, 742],

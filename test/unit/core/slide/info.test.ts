@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseBackgroundColor, parsePositiveNumber } from '../../../../src-main/core/slide/info.js';
+import {
+  mppFromTiffResolution,
+  parseBackgroundColor,
+  parsePositiveNumber,
+} from '../../../../src-main/core/slide/info.js';
 
 describe('slide info parsing', () => {
   it('reads openslide.background-color as RGB, white when absent or malformed', () => {
@@ -18,5 +22,23 @@ describe('slide info parsing', () => {
     expect(parsePositiveNumber('')).toBeNull();
     expect(parsePositiveNumber('0')).toBeNull();
     expect(parsePositiveNumber('n/a')).toBeNull();
+  });
+
+  it('derives mpp from TIFF resolution tags in pixels per centimetre or inch, not from placeholders', () => {
+    const tags = (x: string, unit: string) => ({
+      'tiff.XResolution': x,
+      'tiff.YResolution': '20000',
+      'tiff.ResolutionUnit': unit,
+    });
+    expect(mppFromTiffResolution(tags('10020.04', 'centimeter'), 'x')).toBeCloseTo(0.998, 6);
+    expect(mppFromTiffResolution(tags('10020.04', 'centimeter'), 'y')).toBe(0.5);
+    expect(mppFromTiffResolution(tags('50800', 'inch'), 'x')).toBe(0.5);
+    expect(mppFromTiffResolution(tags('10020.04', 'none'), 'x')).toBeNull();
+    expect(mppFromTiffResolution({ 'tiff.XResolution': '10020.04' }, 'x')).toBeNull();
+    expect(mppFromTiffResolution(tags('0', 'centimeter'), 'x')).toBeNull();
+    // libvips' default (10 px/cm, 1000 µm) and 72 or 300 dpi say nothing about a microscope.
+    expect(mppFromTiffResolution(tags('10', 'centimeter'), 'x')).toBeNull();
+    expect(mppFromTiffResolution(tags('72', 'inch'), 'x')).toBeNull();
+    expect(mppFromTiffResolution(tags('300', 'inch'), 'x')).toBeNull();
   });
 });

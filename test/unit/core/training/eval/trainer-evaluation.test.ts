@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../../src-main/core/config/errors.js';
 import { resolveTrainingConfig } from '../../../../../src-main/core/config/training-config.js';
-import { openSlideEvaluationSet } from '../../../../../src-main/core/training/eval/training-evaluation.js';
+import {
+  openSlideEvaluationSet,
+  type EvaluationSetRequest,
+} from '../../../../../src-main/core/training/eval/training-evaluation.js';
 import { readRunConfig } from '../../../../../src-main/core/training/runs/run-config.js';
 import { startTraining } from '../../../../../src-main/core/training/trainer/trainer.js';
 import { readMetricsFile, slideDeps, tinyConfig, workspace } from '../trainer/fixtures.js';
@@ -15,10 +18,17 @@ const ws = workspace({
 });
 afterAll(() => ws.done());
 
-const deps = () => ({
-  ...slideDeps(ws.cacheDir),
-  evaluationSet: openSlideEvaluationSet({ cacheDir: ws.cacheDir, workers: 1 }),
-});
+/** The real evaluation set, recording the domains (and their folders) each request draws from. */
+const deps = (requested: EvaluationSetRequest['domains'][] = []) => {
+  const evaluationSet = openSlideEvaluationSet({ cacheDir: ws.cacheDir, workers: 1 });
+  return {
+    ...slideDeps(ws.cacheDir),
+    evaluationSet: (request: EvaluationSetRequest) => {
+      requested.push(request.domains);
+      return evaluationSet(request);
+    },
+  };
+};
 
 describe('evaluations during training', () => {
   it('a CycleGAN run logs cycle errors and SWDs on held-out slides every N steps', async () => {
@@ -43,7 +53,11 @@ describe('evaluations during training', () => {
         { name: 'B', folders: [ws.folder('heldB')], detector: 'otsu-red' },
       ],
     });
-    expect((await startTraining({ config, runDir }, deps()).done).reason).toBe('completed');
+    const requested: EvaluationSetRequest['domains'][] = [];
+    expect((await startTraining({ config, runDir }, deps(requested)).done).reason).toBe('completed');
+    // The real patches come from the held-out folders, not the training slides.
+    expect(requested).toEqual([config.evaluation!.heldOut]);
+    expect(requested[0]!.map((d) => d.folders)).toEqual([[ws.folder('heldA')], [ws.folder('heldB')]]);
     const metrics = await readMetricsFile(runDir);
     expect(metrics.map((m) => m.evaluation !== undefined)).toEqual([false, true, false, true]);
     expect(Object.keys(metrics[1]!.evaluation!).sort()).toEqual([
@@ -70,7 +84,11 @@ describe('evaluations during training', () => {
       evaluateEvery: 4,
       evaluateCount: 8,
     });
-    expect((await startTraining({ config, runDir }, deps()).done).reason).toBe('completed');
+    const requested: EvaluationSetRequest['domains'][] = [];
+    expect((await startTraining({ config, runDir }, deps(requested)).done).reason).toBe('completed');
+    // No held-out folders: the training slides (config.json says so with evaluation.heldOut null).
+    expect(config.evaluation!.heldOut).toBeNull();
+    expect(requested).toEqual([config.domains]);
     const metrics = await readMetricsFile(runDir);
     const evaluated = metrics.filter((m) => m.evaluation !== undefined);
     expect(evaluated.map((m) => m.step)).toEqual([16, 20]);
