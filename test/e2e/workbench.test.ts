@@ -568,6 +568,84 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     );
   });
 
+  it(
+    'streams 120k live points through the event path without a long task',
+    { timeout: 120_000 },
+    async () => {
+      // The run charted by the case above; its live points arrive as `training.metrics` frames on the page's
+      // own WebSocket (the transport's message listener, the client, the metrics store), in batches.
+      const runId = await page.getByLabel('Run to chart').inputValue();
+      const counter = page.getByTestId('chart-points');
+      const stepNow = async (): Promise<number> =>
+        Number(/step (\d+)/.exec((await counter.textContent()) ?? '')?.[1] ?? 0);
+      const firstStep = (await stepNow()) + 1;
+      await page.evaluate(`(() => {
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) {
+        globalThis.serviceSocket = this;
+        return send.call(this, data);
+      };
+    })()`);
+      // Any call captures the socket (the Runs list's refresh leaves the charts as they are).
+      await nav(page, 'Runs');
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect.poll(() => page.evaluate('Boolean(globalThis.serviceSocket)')).toBe(true);
+      await nav(page, 'Live charts');
+      // The points carry the run's own metric names, as the service's events do.
+      const runsDir = join(ws.dir, 'state', 'runs');
+      const lines = (await readFile(join(runsDir, runId, 'metrics.jsonl'), 'utf8')).trim().split('\n');
+      const lossTerms = Object.keys((JSON.parse(lines.at(-1)!) as { losses: object }).losses);
+      const names = [...lossTerms.map((t) => `loss.${t}`), 'lr.adam', 'time.stepSeconds', 'rate.supply'];
+      const total = 120_000;
+      const perBatch = 1000;
+      const measured = (await page.evaluate(`new Promise((resolve) => {
+      const longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) longTasks.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: false });
+      const losses = document.querySelector('[data-chart="Losses"]');
+      let most = 0;
+      const watch = new MutationObserver(() => (most = Math.max(most, Number(losses.dataset.points))));
+      watch.observe(losses, { attributes: true, attributeFilter: ['data-points'] });
+      const status = { phase: 'finished', runId: ${JSON.stringify(runId)}, job: null, step: 0,
+        totalSteps: 0, etaSeconds: null, patchesPerSecond: null, dataWaitFraction: null,
+        backend: 'cpu', device: null, error: null };
+      const names = ${JSON.stringify(names)};
+      let sent = 0;
+      const batch = () => {
+        const points = [];
+        for (let i = 0; i < ${perBatch} && sent < ${total}; i++, sent++) {
+          const step = ${firstStep} + sent;
+          const wave = 1 + 0.3 * Math.sin(step / 900);
+          const values = {};
+          for (const [k, name] of names.entries()) values[name] = (k + 1) * wave;
+          points.push({ step, values });
+        }
+        const payload = { runId: ${JSON.stringify(runId)}, points, status: { ...status, step: ${firstStep} + sent - 1 } };
+        globalThis.serviceSocket.dispatchEvent(
+          new MessageEvent('message', { data: JSON.stringify({ kind: 'event', name: 'training.metrics', payload }) }),
+        );
+        if (sent < ${total}) setTimeout(batch, 20);
+        else setTimeout(() => { watch.disconnect(); resolve({ longTasks, most }); }, 1500);
+      };
+      batch();
+    })`)) as { longTasks: number[]; most: number };
+      await expect.poll(stepNow).toBe(firstStep + total - 1);
+      const lossLines = await page.locator('[data-chart="Losses"]').getAttribute('data-points');
+      const worst = Math.max(0, ...measured.longTasks);
+      console.info(
+        `live stream of ${total} points: worst long task ${Math.round(worst)} ms ` +
+          `(${measured.longTasks.length} long tasks), Losses chart at most ${measured.most} points`,
+      );
+      await shoot(page, 'charts-live-120k');
+      expect(worst, `long tasks: ${measured.longTasks.map(Math.round).join(', ')} ms`).toBeLessThan(200);
+      // The Losses chart draws its loss terms raw and smoothed; each line holds at most one buffer (8192 + 1).
+      expect(measured.most).toBeGreaterThan(0);
+      expect(Number(lossLines)).toBeGreaterThan(0);
+      expect(measured.most).toBeLessThanOrEqual(2 * 8193 * lossTerms.length);
+    },
+  );
+
   it('shows every view at 1280x800 (screenshots in test-output/e2e)', async () => {
     for (const [button, name] of [
       ['Datasets', 'datasets'],
