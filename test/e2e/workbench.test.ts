@@ -372,10 +372,31 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     await page.getByRole('img', { name: /Sample grid .* at step 5$/ }).waitFor();
     await shoot(page, 'samples');
     await nav(page, 'Runs');
-    await page
-      .getByRole('row')
-      .filter({ hasText: /cyclegan-tiny-/ })
-      .waitFor();
+    const row = page.getByRole('row').filter({ hasText: /cyclegan-tiny-/ });
+    await row.waitFor();
+    // The latest sample grid as a thumbnail, shrunk to the row.
+    const thumb = row.getByRole('img', { name: /^Latest samples of cyclegan-tiny-.* \(step \d+\)$/ });
+    await thumb.waitFor({ timeout: 30_000 });
+    const size = await thumb.evaluate((img) => {
+      const image = img as unknown as { naturalWidth: number; getBoundingClientRect(): { width: number } };
+      return { natural: image.naturalWidth, shown: image.getBoundingClientRect().width };
+    });
+    expect(size.natural).toBeGreaterThan(0);
+    expect(size.shown).toBeGreaterThan(0);
+    expect(size.shown).toBeLessThanOrEqual(9 * 16 + 0.5);
+    // The configuration, folded until asked for.
+    const configuration = row.locator('details.config');
+    await expect(configuration.locator('dl').isVisible()).resolves.toBe(false);
+    await configuration.getByText('Configuration').click();
+    const summary = (await configuration.locator('dl').textContent()) ?? '';
+    for (const expected of [ws.he, ws.fluorescence, 'H&E', 'Fluorescence', 'mask: saturation'])
+      expect(summary).toContain(expected);
+    expect(summary).toMatch(/Scale\s*downsample \d+/);
+    expect(summary).toMatch(/Batch\s*\d+/);
+    expect(summary).toMatch(/Learning rate\s*[\d.e-]+/);
+    expect(summary).toMatch(/Seed\s*\S+/);
+    expect(summary).toMatch(/Augmentation\s*\d+% of patches/);
+    expect(summary).toMatch(/Backend\s*cpu/);
     await shoot(page, 'runs');
   });
 

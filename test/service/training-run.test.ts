@@ -124,6 +124,10 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
       sampleSteps: [2, 4, 6],
       config: { preset: 'tiny', domains: ['H&E', 'DAPI'], patchSizePx: config.patchSizePx, steps: 6 },
     });
+    expect(run.config.domainFolders).toEqual([
+      { name: 'H&E', folders: [ws.he], detector: 'otsu-red' },
+      { name: 'DAPI', folders: [ws.fluorescence], detector: 'saturation' },
+    ]);
     const { series } = await callOk(service, 'runs.metrics', { runId, maxPoints: 16 });
     const loss = series.find((s) => s.name.startsWith('loss.'))!;
     expect(loss.rawCount).toBe(6);
