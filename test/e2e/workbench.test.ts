@@ -363,6 +363,43 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     await status.getByText('stopped', { exact: true }).waitFor({ timeout: 120_000 });
   });
 
+  it("marks the stopped run's recorded patches on a slide, in a page opened afresh", async () => {
+    // The slide the run sampled most, from its patch manifest.
+    const runsDir = join(ws.dir, 'state', 'runs');
+    const [runName] = (await readdir(runsDir)).filter((name) => name.startsWith('cyclegan-tiny-'));
+    const records = (await readFile(join(runsDir, runName!, 'patches.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { slidePath: string }).slidePath);
+    const counts = new Map<string, number>();
+    for (const path of records) counts.set(path, (counts.get(path) ?? 0) + 1);
+    const [slidePath] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    // A new page has an empty live gallery: its markers can only come from the run's manifest.
+    const fresh = await browser.context.newPage();
+    try {
+      await fresh.goto(`${serve.origin}/`);
+      await fresh.getByRole('status').filter({ hasText: 'connected' }).waitFor();
+      await nav(fresh, 'Runs');
+      await fresh
+        .getByRole('row')
+        .filter({ hasText: runName! })
+        .getByRole('button', { name: 'Open' })
+        .click();
+      await nav(fresh, 'Slide view');
+      await fresh.getByLabel('Slide to view').selectOption(slidePath);
+      const markers = async (): Promise<number> =>
+        Number(
+          /Sampled patches \((\d+)\)/.exec((await fresh.locator('.slide-view').textContent()) ?? '')?.[1],
+        );
+      await expect.poll(markers, { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await markers()).toBeLessThanOrEqual(Math.min(500, counts.get(slidePath)!));
+      await fresh.getByText(/loading \d+ tiles/).waitFor({ state: 'detached', timeout: 30_000 });
+      await fresh.screenshot({ path: join(screenshots, 'slide-markers-after-stop.png') });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('shows the sample grids with a step slider, and the run in the list', async () => {
     await nav(page, 'Samples');
     await page.getByRole('img', { name: /Sample grid .* at step \d+/ }).waitFor({ timeout: 30_000 });
