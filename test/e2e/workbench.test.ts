@@ -433,7 +433,7 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
     expect(summary).toMatch(/Learning rate\s*[\d.e-]+/);
     expect(summary).toMatch(/Seed\s*\S+/);
     expect(summary).toMatch(/Augmentation\s*\d+% of patches/);
-    expect(summary).toMatch(/Backend\s*cpu/);
+    expect(summary).toMatch(/Backend\s*(cpu|wasm|webgpu|tensorflow) \(.+; asked auto\)/s);
     await shoot(page, 'runs');
   });
 
