@@ -140,6 +140,26 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       .waitFor();
   });
 
+  it('refuses a drop outside the domain cards, so the window stays on the workbench', async () => {
+    const before = page.url();
+    // A real drag from a file manager would navigate to the file unless the page cancels the events.
+    const cancelled = await page.evaluate(`(() => {
+      const transfer = new DataTransfer();
+      transfer.setData('text/uri-list', ${JSON.stringify(pathToFileURL(ws.he).href)});
+      const event = (type) => new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true });
+      return {
+        dragover: !document.body.dispatchEvent(event('dragover')),
+        drop: !document.body.dispatchEvent(event('drop')),
+      };
+    })()`);
+    expect(cancelled).toEqual({ dragover: true, drop: true });
+    await page.waitForTimeout(200);
+    expect(page.url()).toBe(before);
+    await expect(
+      card(page, 'H&E').getByRole('list', { name: 'Folders' }).getByRole('listitem').count(),
+    ).resolves.toBe(1);
+  });
+
   it('adds a domain through the folder picker (browser-mode fallback)', async () => {
     await createDomain(page, 'Fluorescence', 'saturation');
     await card(page, 'Fluorescence').getByRole('button', { name: 'Add folder…' }).click();
