@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { access, appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slideWorkspace } from '../service/helpers.js';
 import { chromiumPath, openBrowser, type BrowserSession } from './browser.js';
@@ -46,6 +46,23 @@ async function dropFolders(page: Page, domainName: string, folders: readonly str
 
 async function nav(page: Page, view: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view }).click();
+}
+
+/** A digest of a canvas's pixels, to tell two drawings apart. */
+async function canvasDigest(canvas: Locator): Promise<number> {
+  return canvas.evaluate((element) => {
+    const c = element as unknown as {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): {
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+    };
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let digest = 0;
+    for (let i = 0; i < data.length; i++) digest = (Math.imul(digest, 31) + data[i]!) >>> 0;
+    return digest;
+  });
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
@@ -235,6 +252,15 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       return colours.size;
     });
     expect(drawn, 'distinct colours on the canvas').toBeGreaterThan(200);
+    // The tissue mask is drawn over the tiles: the picture changes when it is switched off, and back.
+    const maskToggle = page.getByRole('checkbox', { name: 'Tissue mask' });
+    await expect.poll(() => maskToggle.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await expect(maskToggle.isChecked()).resolves.toBe(true);
+    const withMask = await canvasDigest(canvas);
+    await maskToggle.uncheck();
+    await expect.poll(() => canvasDigest(canvas)).not.toBe(withMask);
+    await maskToggle.check();
+    await expect.poll(() => canvasDigest(canvas)).toBe(withMask);
     await canvas.focus();
     await page.keyboard.press('+');
     await page.keyboard.press('+');
@@ -321,9 +347,9 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       ]);
 
       await nav(page, 'Live charts');
-      const counter = page.getByTestId('chart-points');
-      const pointsNow = async (): Promise<number> =>
-        Number(/(\d+) points/.exec((await counter.textContent()) ?? '')?.[1] ?? 0);
+      // The points the Losses chart itself drew (not the page's count of received points).
+      const losses = page.locator('[data-chart="Losses"]');
+      const pointsNow = async (): Promise<number> => Number(await losses.getAttribute('data-points'));
       await expect.poll(pointsNow, { timeout: 60_000 }).toBeGreaterThan(0);
       const before = await pointsNow();
       await expect.poll(pointsNow, { timeout: 60_000 }).toBeGreaterThan(before);
@@ -333,11 +359,45 @@ describe.skipIf(!existsSync(chromiumPath))('the workbench in Chromium, served by
       const patches = page.getByRole('list', { name: 'Recent patches' }).getByRole('button');
       await expect.poll(() => patches.count(), { timeout: 60_000 }).toBeGreaterThan(3);
       await page.getByRole('button', { name: /Pause stream/ }).click();
-      const domainsShown = await page
-        .getByRole('list', { name: 'Recent patches' })
-        .locator('.badge')
-        .allTextContents();
+      // Paused: the list holds still while the sampler goes on feeding the run.
+      const list = page.getByRole('list', { name: 'Recent patches' });
+      const labels = (): Promise<string[]> =>
+        list
+          .getByRole('button')
+          .evaluateAll((buttons) =>
+            buttons.map((b) =>
+              (b as unknown as { getAttribute(n: string): string }).getAttribute('aria-label'),
+            ),
+          );
+      const frozen = await labels();
+      await expect
+        .poll(
+          async () =>
+            Number(
+              /(\d+) skipped/.exec(
+                (await page.getByRole('button', { name: /Resume stream/ }).textContent()) ?? '',
+              )?.[1],
+            ),
+          { timeout: 60_000 },
+        )
+        .toBeGreaterThan(0);
+      expect(await labels()).toEqual(frozen);
+      const domainsShown = await list.locator('.badge').allTextContents();
       expect(new Set(domainsShown)).toEqual(new Set(['H&E', 'Fluorescence']));
+      // The filters: every patch shown matches the domain, then the slide, chosen.
+      await page.getByLabel('Filter by domain').selectOption('Fluorescence');
+      const badges = await list.locator('.badge').allTextContents();
+      expect(badges.length).toBeGreaterThan(0);
+      expect(new Set(badges)).toEqual(new Set(['Fluorescence']));
+      await page.getByLabel('Filter by domain').selectOption('');
+      const slideFilter = page.getByLabel('Filter by slide');
+      const [, firstSlide] = await slideFilter.locator('option').allTextContents();
+      await slideFilter.selectOption({ label: firstSlide! });
+      const slidesShown = await list.locator('.caption .slide').allTextContents();
+      expect(slidesShown.length).toBeGreaterThan(0);
+      expect(new Set(slidesShown)).toEqual(new Set([firstSlide]));
+      await slideFilter.selectOption('');
+      await expect.poll(() => list.getByRole('button').count()).toBe(frozen.length);
       await shoot(page, 'gallery');
     },
   );
