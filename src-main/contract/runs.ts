@@ -5,6 +5,12 @@ import type { BackendName, ModelKind, PatchScale, Preset, TrainingPhase } from '
 export interface RunConfigSummary {
   readonly preset: Preset;
   readonly domains: readonly string[];
+  /** Each domain's slide folders and mask detector, in the order of `domains`. */
+  readonly domainFolders: readonly {
+    readonly name: string;
+    readonly folders: readonly string[];
+    readonly detector: string;
+  }[];
   readonly patchSizePx: number;
   readonly scale: PatchScale;
   readonly batchSize: number;

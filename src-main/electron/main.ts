@@ -1,6 +1,8 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, session, type WebContents } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { EventMessage, MethodName } from '../contract/index.js';
+import { isOurPageUrl } from './page-url.js';
 import { startServiceProcess, type ServiceProcess } from './service-process.js';
 
 // Thin shell: one hardened window, the IPC bridge, native folder dialogs. The service (core code) runs in a
@@ -18,8 +20,8 @@ function log(message: string): void {
 
 /** Only our own page may use the bridge (not an iframe or a page navigated elsewhere). */
 function fromOurPage(contents: WebContents, frameUrl: string | undefined): boolean {
-  if (!window || contents !== window.webContents || !frameUrl) return false;
-  return rendererUrl ? frameUrl.startsWith(rendererUrl) : frameUrl.startsWith('file://');
+  if (!window || contents !== window.webContents) return false;
+  return isOurPageUrl(frameUrl, rendererUrl ?? pathToFileURL(rendererFile).href);
 }
 
 function startService(): ServiceProcess {
@@ -27,7 +29,8 @@ function startService(): ServiceProcess {
   const stateDir = process.env['HISTO_FETCH_STATE_DIR'] ?? app.getPath('userData');
   const started = startServiceProcess(
     join(appRoot, 'dist', 'service', 'utility-host.js'),
-    { stateDir, cacheDir: join(stateDir, 'cache'), runsDir: join(stateDir, 'runs'), pickRoots: null },
+    // No folder may be added until the user chooses it in the dialog or drops it (allowRoots below).
+    { stateDir, cacheDir: join(stateDir, 'cache'), runsDir: join(stateDir, 'runs'), pickRoots: [] },
     log,
   );
   started.onEvent((event: EventMessage) => {
@@ -50,7 +53,15 @@ function registerIpc(): void {
       title: 'Add slide folders',
       properties: ['openDirectory', 'multiSelections'],
     });
-    return result.canceled ? [] : result.filePaths;
+    if (result.canceled) return [];
+    service?.allowRoots(result.filePaths);
+    return result.filePaths;
+  });
+  // The preload reports the real path of each file dropped on the page (webUtils, not the page's word).
+  ipcMain.on('histo-fetch:dropped-path', (event, path: unknown) => {
+    if (fromOurPage(event.sender, event.senderFrame?.url) && typeof path === 'string' && path !== '')
+      service?.allowRoots([path]);
+    event.returnValue = true;
   });
 }
 

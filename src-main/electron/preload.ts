@@ -13,7 +13,12 @@ const bridge: DesktopBridge = {
       ipcRenderer.removeListener('histo-fetch:event', forward);
     };
   },
-  pathForFile: (file) => webUtils.getPathForFile(file),
+  pathForFile(file) {
+    const path = webUtils.getPathForFile(file);
+    // Synchronous, so main allows the folder before the page's datasets.addFolders call reaches it.
+    if (path !== '') ipcRenderer.sendSync('histo-fetch:dropped-path', path);
+    return path;
+  },
   pickFolders: () => ipcRenderer.invoke('histo-fetch:pick-folders') as Promise<readonly string[]>,
 };
 

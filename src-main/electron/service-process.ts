@@ -7,6 +7,8 @@ import type { HostMessage, HostRequest } from '../service/host-protocol.js';
 export interface ServiceProcess {
   call(method: MethodName, request: unknown): Promise<Reply<unknown>>;
   onEvent(listener: (event: EventMessage) => void): void;
+  /** Lets the user add folders inside these (chosen in the native dialog or dropped); calls sent later wait. */
+  allowRoots(roots: readonly string[]): void;
   /** Stops the service's jobs (checkpoints, mask writes) and the process; resolves when both are done. */
   shutdown(timeoutMs: number): Promise<void>;
 }
@@ -75,6 +77,9 @@ export function startServiceProcess(
     },
     onEvent(listener) {
       listeners.add(listener);
+    },
+    allowRoots(roots) {
+      if (!exited && roots.length > 0) send({ kind: 'allow-roots', roots });
     },
     shutdown(timeoutMs) {
       if (exited) return Promise.resolve();

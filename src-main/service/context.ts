@@ -26,6 +26,11 @@ export interface ServiceOptions {
 /** What every area of the service shares. */
 export interface ServiceContext {
   readonly options: ServiceOptions;
+  /**
+   * The pick roots as real paths: the very list `options.pickRoots` and the workspace read, so roots the
+   * Electron shell allows later (`Service.allowRoots`) count everywhere at once. null: any folder.
+   */
+  readonly pickRoots: string[] | null;
   readonly workspace: Workspace;
   readonly events: EventBus;
   readonly jobs: JobRegistry;

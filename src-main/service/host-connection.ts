@@ -18,15 +18,21 @@ export function serveOverPort(port: HostPort): Promise<void> {
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finished = resolve));
 
+  // Calls sent after an `allow-roots` wait until its folders are allowed (the add that follows a pick).
+  let granted = Promise.resolve();
+
   function handle(message: HostRequest): void {
     if (!service) {
       queued.push(message);
       return;
     }
+    const ready = service;
     if (message.kind === 'call') {
-      void service
-        .call(message.method, message.request)
+      void granted
+        .then(() => ready.call(message.method, message.request))
         .then((reply) => port.postMessage({ kind: 'reply', id: message.id, reply }));
+    } else if (message.kind === 'allow-roots') {
+      granted = granted.then(() => ready.allowRoots(message.roots));
     } else if (message.kind === 'shutdown') {
       void service.shutdown().then(() => {
         port.postMessage({ kind: 'shutdown-done' });

@@ -5,6 +5,11 @@ import type { ServiceOptions } from './context.js';
 export type HostRequest =
   | { readonly kind: 'init'; readonly options: Omit<ServiceOptions, 'warn'> }
   | CallMessage
+  /**
+   * Folders the user chose in the native dialog or dropped on the window (paths the main process got
+   * from Electron, never from the page): from now on folders inside them may be added.
+   */
+  | { readonly kind: 'allow-roots'; readonly roots: readonly string[] }
   | { readonly kind: 'shutdown' };
 
 /** Messages from the utility process back to the main process. */

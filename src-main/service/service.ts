@@ -27,6 +27,11 @@ export interface Service {
   subscribe(listener: (event: EventMessage) => void): () => void;
   /** Stops every job and waits for them (mask writes, checkpoints) before the process exits. */
   shutdown(): Promise<void>;
+  /**
+   * Adds folders to the pick roots (Electron: what the user chose in the native dialog or dropped);
+   * nothing to do where any folder may be added. Folders that are gone are reported through `warn`.
+   */
+  allowRoots(roots: readonly string[]): Promise<void>;
 }
 
 /** Splits `area.method` and finds its schema; only the contract's own names pass (no prototype keys). */
@@ -79,6 +84,7 @@ export async function createServiceContext(options: ServiceOptions): Promise<Ser
   const maskCache = new MaskCache({ cacheDir: options.cacheDir });
   return {
     options: { ...options, pickRoots },
+    pickRoots,
     workspace,
     events,
     jobs: new JobRegistry(events),
@@ -130,6 +136,18 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       closing = true;
       await jobs.drain();
       slides.closeAll();
+    },
+    async allowRoots(roots) {
+      const allowed = context.pickRoots;
+      if (allowed === null) return;
+      for (const root of roots) {
+        try {
+          const real = await realDirectory(root);
+          if (!allowed.includes(real)) allowed.push(real);
+        } catch (error) {
+          context.options.warn?.(`Not allowing '${root}': ${(error as Error).message}`);
+        }
+      }
     },
   };
 }

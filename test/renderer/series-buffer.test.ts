@@ -52,4 +52,36 @@ describe('SeriesBuffer (live metric series)', () => {
     expect(buffer.rawCount).toBe(101);
     expect(buffer.points(true).at(-1)).toEqual({ x: 3, y: 2 });
   });
+  /** Points per tenth of the step range 1..lastStep. */
+  function tenths(points: readonly { x: number }[], lastStep: number): number[] {
+    const counts = new Array<number>(10).fill(0);
+    for (const p of points) counts[Math.min(9, Math.floor(((p.x - 1) * 10) / lastStep))]!++;
+    return counts;
+  }
+
+  it('keeps the same density over the whole step range after 100k points (old history is not thinned more)', () => {
+    const buffer = new SeriesBuffer(8192, 0.9);
+    for (let step = 1; step <= 100_000; step++) {
+      const spike = step === 3_001 ? 40 : step === 96_999 ? -40 : 0;
+      buffer.push(step, Math.cos(step / 700) + spike);
+    }
+    const raw = buffer.points(false);
+    expect(raw.length).toBeLessThanOrEqual(8193);
+    const counts = tenths(raw, 100_000);
+    expect(Math.max(...counts) / Math.min(...counts)).toBeLessThanOrEqual(2);
+    expect(Math.max(...raw.map((p) => p.y))).toBeCloseTo(40 + Math.cos(3_001 / 700), 9);
+    expect(Math.min(...raw.map((p) => p.y))).toBeCloseTo(-40 + Math.cos(96_999 / 700), 9);
+    expect(raw.at(-1)!.x).toBe(100_000);
+    for (let i = 1; i < raw.length; i++) expect(raw[i]!.x).toBeGreaterThan(raw[i - 1]!.x);
+  });
+
+  it('continues history loaded from the service at the history density', () => {
+    const buffer = new SeriesBuffer(8192, 0);
+    // 50k raw points downsampled by the service to 2000 (one point per 25 steps).
+    const steps = Array.from({ length: 2000 }, (_, i) => (i + 1) * 25);
+    buffer.load(steps, steps.map(Math.sin), steps.map(Math.sin), 50_000);
+    for (let step = 50_001; step <= 100_000; step++) buffer.push(step, Math.sin(step));
+    const counts = tenths(buffer.points(false), 100_000);
+    expect(Math.max(...counts) / Math.min(...counts)).toBeLessThanOrEqual(2);
+  });
 });

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMessage, TrainingConfig } from '../../src-main/contract/index.js';
+import { loadCycleganGenerator } from '../../src-main/core/inference/generator-folder.js';
+import { loadRunCycleganGenerator } from '../../src-main/core/inference/run-generator.js';
+import { readWeights } from '../../src-main/core/training/weights.js';
 import type { Service } from '../../src-main/service/service.js';
 import { callError, callOk, jobEnded, recorder, slideWorkspace, startService } from './helpers.js';
 
@@ -124,6 +127,10 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
       sampleSteps: [2, 4, 6],
       config: { preset: 'tiny', domains: ['H&E', 'DAPI'], patchSizePx: config.patchSizePx, steps: 6 },
     });
+    expect(run.config.domainFolders).toEqual([
+      { name: 'H&E', folders: [ws.he], detector: 'otsu-red' },
+      { name: 'DAPI', folders: [ws.fluorescence], detector: 'saturation' },
+    ]);
     const { series } = await callOk(service, 'runs.metrics', { runId, maxPoints: 16 });
     const loss = series.find((s) => s.name.startsWith('loss.'))!;
     expect(loss.rawCount).toBe(6);
@@ -176,6 +183,46 @@ describe('training through the service: a tiny CycleGAN on the real slides', () 
     expect(run.phase).toBe('stopped');
     expect(run.checkpointStep).toBe(run.lastStep);
     expect(run.lastStep).toBeLessThan(10_000);
+  });
+
+  it('exports a generator from the latest checkpoint when the run has no export yet', async () => {
+    const exportDir = join(ws.dir, 'state', 'runs', runId, 'export');
+    await rm(exportDir, { recursive: true, force: true });
+    const backward = await callOk(service, 'runs.exportGenerator', { runId, direction: 'BtoA' });
+    expect(backward).toMatchObject({ name: 'generatorBA', path: join(exportDir, 'generatorBA'), step: 8 });
+    const forward = await callOk(service, 'runs.exportGenerator', { runId, direction: 'AtoB' });
+    expect(forward).toMatchObject({ name: 'generatorAB', step: 8 });
+    // The exported weights are the checkpoint's, direction by direction.
+    for (const [exported, direction] of [
+      [backward, 'BtoA'],
+      [forward, 'AtoB'],
+    ] as const) {
+      // Two generators in one process need their own variable scopes.
+      const fromExport = await loadCycleganGenerator(exported.path, 'exported');
+      const fromCheckpoint = await loadRunCycleganGenerator(
+        join(ws.dir, 'state', 'runs', runId),
+        direction,
+        'checkpoint',
+      );
+      try {
+        const unscoped = async (variables: Parameters<typeof readWeights>[0], scope: string) =>
+          Object.fromEntries(
+            Object.entries(await readWeights(variables)).map(([name, array]) => [
+              name.slice(scope.length + 1),
+              [...array.data],
+            ]),
+          );
+        expect(await unscoped(fromExport.variables, 'exported')).toEqual(
+          await unscoped(fromCheckpoint.generator.variables, 'checkpoint'),
+        );
+      } finally {
+        fromExport.dispose();
+        fromCheckpoint.generator.dispose();
+      }
+    }
+    const ab = await readFile(join(forward.path, 'weights.bin'));
+    const ba = await readFile(join(backward.path, 'weights.bin'));
+    expect(ab.equals(ba)).toBe(false);
   });
 
   it('deletes a run only with the confirmation token it handed out', async () => {

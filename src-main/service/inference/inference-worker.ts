@@ -3,6 +3,8 @@
  * forward passes are long and synchronous, so they run here and never hold up the service's event loop
  * (the UI's tiles, the other jobs' events). A `cancel` message stops a translation at its next tile batch.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { composeGrid, interpolationLatents } from '../../core/inference/generate-images.js';
 import { generatorDigest, loadCycleganGenerator } from '../../core/inference/generator-folder.js';
@@ -12,9 +14,12 @@ import { generatorTileTransform } from '../../core/inference/tile-transform.js';
 import { translateSlide } from '../../core/inference/translate-slide.js';
 import { openSlide } from '../../core/slide/index.js';
 import { selectBackend } from '../../core/training/backend/select.js';
+import { readRunConfig } from '../../core/training/runs/run-config.js';
 import { generatePatches, seededLatents } from '../../core/training/eval/evaluate.js';
 import type { CycleganGenerator } from '../../core/training/models/cyclegan.js';
+import { exportGenerator } from '../../core/training/weights.js';
 import type {
+  ExportTask,
   FromInferenceWorker,
   GenerateTask,
   InferenceTask,
@@ -117,10 +122,43 @@ async function generate(t: GenerateTask): Promise<void> {
   }
 }
 
+/** Writes the generator of a run's latest checkpoint as the trainer's export would (same format). */
+async function exportFromCheckpoint(t: ExportTask): Promise<void> {
+  const { model } = (await readRunConfig(t.runDir)).config;
+  if (model === 'cyclegan') {
+    const run = await loadRunCycleganGenerator(t.runDir, t.direction);
+    try {
+      await exportGenerator(
+        run.generator,
+        { model: 'cyclegan-generator', config: run.generator.config },
+        t.folder,
+      );
+      post({ kind: 'exported', step: run.step });
+    } finally {
+      run.generator.dispose();
+    }
+    return;
+  }
+  const run = await loadRunProganGenerator(t.runDir);
+  try {
+    await exportGenerator(
+      run.generator,
+      { model: 'progan-generator', config: run.generator.config },
+      t.folder,
+    );
+    const trained = { resolution: run.resolution, alpha: run.alpha, step: run.step };
+    await writeFile(join(t.folder, 'training.json'), `${JSON.stringify(trained, null, 2)}\n`);
+    post({ kind: 'exported', step: run.step });
+  } finally {
+    run.generator.dispose();
+  }
+}
+
 try {
   const backend = await selectBackend({ preferred: task.backend });
   post({ kind: 'backend', name: backend.name, device: backend.device });
   if (task.kind === 'translate') await translate(task);
+  else if (task.kind === 'export') await exportFromCheckpoint(task);
   else await generate(task);
 } catch (error) {
   const { code, file, path } = error as { code?: unknown; file?: unknown; path?: unknown };

@@ -35,7 +35,17 @@ export interface GenerateTask {
   readonly backend: BackendChoice;
 }
 
-export type InferenceTask = TranslateTask | GenerateTask;
+/** Writes a run's generator from its latest checkpoint into `folder` (a run stopped before any export). */
+export interface ExportTask {
+  readonly kind: 'export';
+  readonly runDir: string;
+  /** CycleGAN direction; ignored for ProGAN (its EMA generator). */
+  readonly direction: 'AtoB' | 'BtoA';
+  readonly folder: string;
+  readonly backend: BackendChoice;
+}
+
+export type InferenceTask = TranslateTask | GenerateTask | ExportTask;
 
 /** 8-bit RGB pixels, row-major. */
 export interface RawImage {
@@ -47,7 +57,7 @@ export interface RawImage {
 /** Messages from the host to the worker. */
 export type ToInferenceWorker = { readonly kind: 'cancel' };
 
-/** Messages from the worker to the host; exactly one of the last four ends the task. */
+/** Messages from the worker to the host; exactly one of the last five ends the task. */
 export type FromInferenceWorker =
   | { readonly kind: 'backend'; readonly name: string; readonly device: string }
   | { readonly kind: 'progress'; readonly progress: TranslateProgress }
@@ -60,6 +70,7 @@ export type FromInferenceWorker =
       readonly grid: RawImage;
       readonly interpolation: RawImage | null;
     }
+  | { readonly kind: 'exported'; readonly step: number | null }
   | { readonly kind: 'cancelled' }
   | {
       readonly kind: 'failed';

@@ -10,6 +10,7 @@ export function configSummary(file: RunConfigFile): RunConfigSummary {
   return {
     preset: c.preset,
     domains: c.domains.map((d) => d.name),
+    domainFolders: c.domains.map((d) => ({ name: d.name, folders: d.folders, detector: d.detector })),
     patchSizePx: c.sampling.sizePx,
     scale: c.sampling.scale,
     batchSize: c.model === 'cyclegan' ? c.cyclegan.batchSize : (c.progan.batchSizes[c.sampling.sizePx] ?? 0),

@@ -17,6 +17,7 @@ import { ServiceError } from '../errors.js';
 import { metricValues } from '../training/metric-names.js';
 import type { TrainingController } from '../training/training-controller.js';
 import { ConfirmTokens } from './confirm-tokens.js';
+import { runWorkerTask } from '../inference/worker-task.js';
 import { downsampleMinMax } from './downsample.js';
 import { readPatchPage } from './patch-pages.js';
 import { resolveRunDir } from './run-folder.js';
@@ -176,14 +177,27 @@ export function createRunsArea(context: ServiceContext, training: TrainingContro
         () => true,
         () => false,
       );
+      const latest = await readLatestStep(dir).catch(() => null);
       if (!exists) {
-        throw new ServiceError(
-          'NOT_READY',
-          `The run '${request.runId}' has no exported ${name} yet: generators are exported when a run stops or completes`,
-          { path: folder },
-        );
+        // The trainer exports when a run stops or completes; a run cut short has only its checkpoints.
+        if (latest === null) {
+          throw new ServiceError(
+            'NOT_READY',
+            `The run '${request.runId}' has no checkpoint and no exported ${name} yet`,
+            { path: folder },
+          );
+        }
+        if (training.runningRunId() === request.runId)
+          throw new ServiceError('CONFLICT', `The run '${request.runId}' is training; stop it first`);
+        await runWorkerTask({
+          kind: 'export',
+          runDir: dir,
+          direction: request.direction ?? 'AtoB',
+          folder,
+          backend: 'cpu',
+        });
       }
-      return { name, path: folder, bytes: await folderBytes(folder), step: (await readLatestStep(dir)) ?? 0 };
+      return { name, path: folder, bytes: await folderBytes(folder), step: latest ?? 0 };
     },
   };
 }
