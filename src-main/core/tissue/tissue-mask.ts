@@ -138,7 +138,7 @@ export async function computeTissueMask(
 ): Promise<TissueMaskResult> {
   const { width, height } = thumbnail;
   const feature = params.detector === 'otsu-red' ? redChannel(thumbnail) : saturationChannel(thumbnail);
-  const blurred = gaussianBlurChannel(feature, width, height, params.blurSigmaPx);
+  const blurred = await gaussianBlurChannel(feature, width, height, params.blurSigmaPx);
   const counts = histogram256(blurred);
   const threshold = otsuThresholdFromHistogram(counts);
   const classMeans = otsuClassMeans(counts, threshold);

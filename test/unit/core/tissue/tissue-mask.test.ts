@@ -36,9 +36,9 @@ async function maskOf(name: string, detector: TissueDetector = 'otsu-red') {
 
 describe('tissue masks of the real slides', () => {
   it.each([
-    // Measured with this implementation; the Python/OpenCV reference agrees on 99.9% of pixels (golden test).
-    ['cmu-1-small-region.svs', 0.2931, 194],
-    ['tcga-cr-7395-ts1.svs', 0.6413, 223],
+    // Measured with this implementation; the Python/OpenCV reference agrees within 0.3% of pixels.
+    ['cmu-1-small-region.svs', 0.2946, 194],
+    ['tcga-cr-7395-ts1.svs', 0.6425, 223],
   ])('finds a plausible tissue fraction in %s', async (name, fraction, threshold) => {
     const { result } = await maskOf(name);
     expect(result.tissueFraction).toBeGreaterThan(0.05);
