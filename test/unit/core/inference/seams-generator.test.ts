@@ -9,9 +9,8 @@ import { generatorTileTransform } from '../../../../src-main/core/inference/tile
 import { resizePatch } from '../../../../src-main/core/sampling/resize.js';
 import { openSlide, type Slide } from '../../../../src-main/core/slide/index.js';
 import type { CycleganGenerator } from '../../../../src-main/core/training/models/cyclegan.js';
-import { loadGenerator } from '../../../../src-main/core/training/weights.js';
 import { useBackend } from '../training/helpers.js';
-import { SLIDES, trainTinyCyclegan } from './tiny-cyclegan.js';
+import { SLIDES, trainedTinyGenerator } from './tiny-cyclegan.js';
 
 const DOWNSAMPLE = 3;
 /** The generator upsamples twice by 2: its output has a period of 4 pixels, which steps must match. */
@@ -28,10 +27,7 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'histo-fetch-seams-generator-'));
   await useBackend('wasm');
   // Trained a little, its output depends on the image (per-tile instance norm differs from the whole's).
-  await trainTinyCyclegan(folder, 20);
-  const loaded = await loadGenerator(join(folder, 'AtoB'));
-  if (loaded.model !== 'cyclegan-generator') throw new Error(loaded.model);
-  generator = loaded.generator;
+  generator = await trainedTinyGenerator(folder, 20);
   slide = await openSlide(join(SLIDES, 'cmu-1-small-region.svs'));
   const { width, height } = slide.info.levels[0]!;
   const [w, h] = [width / DOWNSAMPLE, height / DOWNSAMPLE];

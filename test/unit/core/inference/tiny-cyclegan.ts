@@ -6,7 +6,8 @@ import { openSlide } from '../../../../src-main/core/slide/index.js';
 import { cycleganPreset } from '../../../../src-main/core/training/presets.js';
 import { createCycleganSetup } from '../../../../src-main/core/training/setup.js';
 import { cycleganStep } from '../../../../src-main/core/training/steps/cyclegan-step.js';
-import { exportGenerator } from '../../../../src-main/core/training/weights.js';
+import type { CycleganGenerator } from '../../../../src-main/core/training/models/cyclegan.js';
+import { exportGenerator, loadGenerator } from '../../../../src-main/core/training/weights.js';
 import { Rng } from '../../../../src-main/core/util/rng.js';
 import { gridPatches } from '../training/eval/real-patches.js';
 
@@ -57,4 +58,12 @@ export async function trainTinyCyclegan(folder: string, steps: number, seed = 42
   } finally {
     setup.dispose();
   }
+}
+
+/** trainTinyCyclegan, then the exported A -> B generator loaded back (what translation runs). */
+export async function trainedTinyGenerator(folder: string, steps: number): Promise<CycleganGenerator> {
+  await trainTinyCyclegan(folder, steps);
+  const loaded = await loadGenerator(join(folder, 'AtoB'));
+  if (loaded.model !== 'cyclegan-generator') throw new Error(`unexpected ${loaded.model}`);
+  return loaded.generator;
 }

@@ -10,9 +10,8 @@ import { generatorTileTransform } from '../../../../src-main/core/inference/tile
 import { translateSlide } from '../../../../src-main/core/inference/translate-slide.js';
 import { openSlide, type Slide } from '../../../../src-main/core/slide/index.js';
 import type { CycleganGenerator } from '../../../../src-main/core/training/models/cyclegan.js';
-import { loadGenerator } from '../../../../src-main/core/training/weights.js';
 import { useBackend } from '../training/helpers.js';
-import { SLIDES, trainTinyCyclegan } from './tiny-cyclegan.js';
+import { SLIDES, trainedTinyGenerator } from './tiny-cyclegan.js';
 
 let folder: string;
 let slide: Slide;
@@ -21,10 +20,7 @@ let generator: CycleganGenerator;
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'histo-fetch-translate-gen-'));
   await useBackend('wasm');
-  await trainTinyCyclegan(folder, 20);
-  const loaded = await loadGenerator(join(folder, 'AtoB'));
-  if (loaded.model !== 'cyclegan-generator') throw new Error(loaded.model);
-  generator = loaded.generator;
+  generator = await trainedTinyGenerator(folder, 20);
   slide = await openSlide(join(SLIDES, 'cmu-1-small-region.svs'));
 });
 afterAll(async () => {
