@@ -440,15 +440,16 @@ function proganOverrides(
   };
 }
 
+/** Refuses a setting that only `owner` has: `<field> (<what>) is a <owner> setting<hint>`. */
+function requireModel(model: ModelName, owner: ModelName, field: string, what: string, hint = ''): void {
+  if (model !== owner) {
+    throw new ConfigError('INVALID_CONFIG', `${field} (${what}) is a ${owner} setting${hint}`, field);
+  }
+}
+
 /** `batchSizes` of a request: resolution (px) -> minibatch; the resolutions are checked with the network. */
 function batchSizesOf(value: unknown, model: ModelName): Map<number, number> {
-  if (model !== 'progan') {
-    throw new ConfigError(
-      'INVALID_CONFIG',
-      'batchSizes (a minibatch per resolution) is a progan setting: cyclegan takes batchSize',
-      'batchSizes',
-    );
-  }
+  requireModel(model, 'progan', 'batchSizes', 'a minibatch per resolution', ': cyclegan takes batchSize');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError(
       'INVALID_CONFIG',
@@ -472,13 +473,7 @@ function batchSizesOf(value: unknown, model: ModelName): Map<number, number> {
 
 /** `identityWeight` of a request: a CycleGAN setting, >= 0. */
 function identityWeightOf(value: unknown, model: ModelName): number {
-  if (model !== 'cyclegan') {
-    throw new ConfigError(
-      'INVALID_CONFIG',
-      'identityWeight (the identity loss) is a cyclegan setting',
-      'identityWeight',
-    );
-  }
+  requireModel(model, 'cyclegan', 'identityWeight', 'the identity loss');
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ConfigError(
       'INVALID_CONFIG',
@@ -491,13 +486,7 @@ function identityWeightOf(value: unknown, model: ModelName): number {
 
 /** `phaseImages` of a request: `train` > 0 and `fade` >= 0 real images, each optional. */
 function phaseImagesOf(value: unknown, model: ModelName): { train?: number; fade?: number } {
-  if (model !== 'progan') {
-    throw new ConfigError(
-      'INVALID_CONFIG',
-      'phaseImages (images per growing phase) is a progan setting',
-      'phaseImages',
-    );
-  }
+  requireModel(model, 'progan', 'phaseImages', 'images per growing phase');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ConfigError(
       'INVALID_CONFIG',
